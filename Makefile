@@ -1,0 +1,34 @@
+# The README's two commands: `make up` (the platform's main job) and `make test` (the whole test suite).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY := .venvs/pipeline/bin/python
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+install:  ## install both environments from the committed locks (what is missing only)
+	scripts/bootstrap.sh
+
+up:  ## install, initialise, start Airflow and Superset, land the samples, wait, import dashboards, print access
+	scripts/platform.sh up
+
+down:  ## stop everything, leave no process behind
+	scripts/platform.sh down
+
+status:  ## services, files per state, current snapshot
+	scripts/platform.sh status
+
+test: install  ## the whole test suite (starts its own platform on other ports and a temporary data folder)
+	$(PY) -m pytest -ra
+
+lint: install  ## ruff
+	.venvs/pipeline/bin/ruff check urbanmon dags tests scripts
+
+bench: install  ## benchmarks; results go to docs/benchmarks.md
+	$(PY) scripts/bench.py
+
+lock:  ## re-resolve the pinned locks (needs the package registry)
+	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/pipeline.in -o requirements/pipeline.lock
+	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/superset.in -o requirements/superset.lock
+
+.PHONY: help install up down status test lint bench lock

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Airflow on one machine: init | start | stop | status. Each component runs in the background in ONE process group
+# (recorded in $AIRFLOW_HOME/airflow.pgid) so that `stop` ends all of them and their children.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+AF=$PIPELINE_BIN/airflow
+PGID_FILE=$AIRFLOW_HOME/airflow.pgid
+LOG_DIR=$URBANMON_DATA_DIR/logs
+mkdir -p "$AIRFLOW_HOME" "$LOG_DIR"
+
+running() {
+  [ -f "$PGID_FILE" ] && kill -0 -- "-$(cat "$PGID_FILE")" 2>/dev/null
+}
+
+healthy() {
+  curl -fsS -m 3 "http://127.0.0.1:$AIRFLOW_PORT/api/v2/monitor/health" 2>/dev/null \
+    | "$PIPELINE_BIN/python" -c 'import json,sys; h=json.load(sys.stdin); sys.exit(0 if all(h[k]["status"]=="healthy" for k in ("metadatabase","scheduler","triggerer","dag_processor")) else 1)' 2>/dev/null
+}
+
+case "${1:-}" in
+  init)
+    printf '{"%s": "%s"}\n' "$AIRFLOW_ADMIN_USER" "$AIRFLOW_ADMIN_PASSWORD" > "$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
+    chmod 600 "$AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"
+    stamp=$AIRFLOW_HOME/.initialised
+    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$("$AF" version)" ]; then
+      "$AF" db migrate > "$LOG_DIR/airflow-init.log" 2>&1 || { tail -n 30 "$LOG_DIR/airflow-init.log"; exit 1; }
+      "$AF" version > "$stamp"
+    fi
+    "$AF" pools set duckdb_build 1 "Writers of the private build DuckDB file (one at a time)" >/dev/null
+    ;;
+  start)
+    if running && healthy; then echo "airflow: already running"; exit 0; fi
+    running && "$0" stop
+    # setsid: a new session and process group whose id is the first component's pid
+    setsid bash -c '
+      "$0" api-server --port "$AIRFLOW_PORT" --host 127.0.0.1 --workers 1 > "$1/airflow-api-server.log" 2>&1 &
+      "$0" scheduler > "$1/airflow-scheduler.log" 2>&1 &
+      "$0" dag-processor > "$1/airflow-dag-processor.log" 2>&1 &
+      "$0" triggerer > "$1/airflow-triggerer.log" 2>&1 &
+      wait' "$AF" "$LOG_DIR" < /dev/null > /dev/null 2>&1 &
+    echo $! > "$PGID_FILE"
+    for _ in $(seq 1 180); do
+      healthy && { echo "airflow: up on http://127.0.0.1:$AIRFLOW_PORT"; exit 0; }
+      running || { echo "airflow: a component died; see $LOG_DIR/airflow-*.log" >&2; tail -n 20 "$LOG_DIR"/airflow-*.log >&2; exit 1; }
+      sleep 1
+    done
+    echo "airflow: not healthy after 180 s; see $LOG_DIR/airflow-*.log" >&2
+    exit 1
+    ;;
+  stop)
+    if [ -f "$PGID_FILE" ]; then
+      pgid=$(cat "$PGID_FILE")
+      kill -TERM -- "-$pgid" 2>/dev/null || true
+      for _ in $(seq 1 30); do kill -0 -- "-$pgid" 2>/dev/null || break; sleep 1; done
+      kill -KILL -- "-$pgid" 2>/dev/null || true
+      rm -f "$PGID_FILE"
+    fi
+    # task runners started by the LocalExecutor belong to the same group; check nothing of ours is left
+    if pgrep -f "$PIPELINE_BIN/airflow" >/dev/null; then
+      pkill -KILL -f "$PIPELINE_BIN/airflow" || true
+    fi
+    echo "airflow: stopped"
+    ;;
+  status)
+    if running && healthy; then echo "airflow: running, healthy"; else echo "airflow: not running"; exit 1; fi
+    ;;
+  *) echo "usage: $0 init|start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,207 @@
+"""Command line: ``urbanmon <command>`` (run with the pipeline environment).
+
+  env-init                 create/complete .env from .env.example, generating every empty secret
+  land-samples             put the shipped sample files into the landing zone (complete-file protocol)
+  wait --timeout S         wait until every landed sample file is processed and the snapshot includes it
+  status                   files per feed and state, the current snapshot
+  run-once                 archive landing, ingest, build, validate and publish in this process (no Airflow)
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import secrets
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+from urbanmon.settings import REPO_ROOT, paths
+
+SECRET_KEYS = {
+    "AIRFLOW_ADMIN_PASSWORD": lambda: secrets.token_urlsafe(16),
+    "AIRFLOW_SECRET_KEY": lambda: secrets.token_urlsafe(32),
+    "AIRFLOW_FERNET_KEY": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    "AIRFLOW_JWT_SECRET": lambda: secrets.token_urlsafe(32),
+    "SUPERSET_ADMIN_PASSWORD": lambda: secrets.token_urlsafe(16),
+    "SUPERSET_SECRET_KEY": lambda: secrets.token_urlsafe(42),
+    "POSTGRES_PASSWORD": lambda: secrets.token_urlsafe(24),
+    "REDIS_PASSWORD": lambda: secrets.token_urlsafe(24),
+}
+
+
+def env_init(env_path: Path = REPO_ROOT / ".env", example: Path = REPO_ROOT / ".env.example") -> list[str]:
+    """Write .env from .env.example; keep values already in .env; fill empty secrets. Returns generated keys."""
+    existing = {}
+    if env_path.exists():
+        for line in env_path.read_text(encoding="utf-8").splitlines():
+            if "=" in line and not line.lstrip().startswith("#"):
+                key, value = line.split("=", 1)
+                existing[key.strip()] = value
+    out, generated = [], []
+    for line in example.read_text(encoding="utf-8").splitlines():
+        if "=" not in line or line.lstrip().startswith("#"):
+            out.append(line)
+            continue
+        key, default = line.split("=", 1)
+        key = key.strip()
+        value = existing.pop(key, default)
+        if not value and key in SECRET_KEYS:
+            value = SECRET_KEYS[key]()
+            generated.append(key)
+        out.append(f"{key}={value}")
+    for key, value in existing.items():  # keys the user added by hand stay
+        out.append(f"{key}={value}")
+    tmp = env_path.with_suffix(".tmp")
+    tmp.write_text("\n".join(out) + "\n", encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, env_path)
+    return generated
+
+
+def sample_members() -> list[tuple[str, str, bytes]]:
+    """(feed_id, file name, bytes) of every shipped sample file."""
+    from urbanmon.feeds.spec import load_specs
+
+    out = []
+    for spec in load_specs().values():
+        if not spec.sample:
+            continue
+        for archive in sorted((spec.folder / spec.sample).glob("*.tar.gz")):
+            with tarfile.open(archive, "r:gz") as tar:
+                for member in tar.getmembers():
+                    name = Path(member.name).name
+                    if member.isfile() and spec.matches(name):
+                        out.append((spec.feed_id, name, tar.extractfile(member).read()))
+    return out
+
+
+def land_samples(limit: int | None = None) -> list[dict]:
+    """Write sample files into landing (temp name, then rename: the complete-file protocol), skipping any file
+    already archived (so re-running `make up` lands nothing twice)."""
+    from urbanmon.feeds.spec import get_spec
+    from urbanmon.landing import archive_dir, landing_dir
+
+    landed = []
+    for feed_id, name, data in sample_members()[:limit]:
+        spec = get_spec(feed_id)
+        sha = hashlib.sha256(data).hexdigest()
+        entry = {"feed_id": feed_id, "name": name, "sha256": sha}
+        if (archive_dir(spec) / sha / "receipt.json").exists():
+            continue
+        folder = landing_dir(spec)
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{name}.part"
+        tmp.write_bytes(data)
+        os.replace(tmp, folder / name)
+        landed.append(entry)
+    return landed
+
+
+def wait_processed(shas: set[str] | None = None, timeout: float = 600, poll: float = 2.0) -> dict:
+    """Wait until the operations record shows every sample file processed and a snapshot published after it."""
+    import duckdb
+
+    if shas is None:
+        shas = {hashlib.sha256(data).hexdigest() for _, _, data in sample_members()}
+    deadline = time.monotonic() + timeout
+    last = {}
+    while time.monotonic() < deadline:
+        ops, serving = paths().operations_db, paths().serving_db
+        if ops.exists() and serving.exists():
+            try:
+                con = duckdb.connect(str(ops), read_only=True)
+                try:
+                    rows = con.execute("select sha256, state, processed_at from files").fetchall()
+                finally:
+                    con.close()
+                done = {sha: (state, at) for sha, state, at in rows if sha in shas}
+                con = duckdb.connect(str(serving), read_only=True)
+                try:
+                    built_at = con.execute("select built_at from snapshot").fetchone()[0]
+                finally:
+                    con.close()
+                last = {"processed": len(done), "expected": len(shas), "snapshot_built_at": str(built_at)}
+                if len(done) == len(shas) and all(at <= built_at for _, at in done.values()):
+                    states = {}
+                    for state, _ in done.values():
+                        states[state] = states.get(state, 0) + 1
+                    return {**last, "states": states}
+            except duckdb.Error as exc:  # a snapshot being swapped in: try again
+                last = {"error": str(exc)}
+        time.sleep(poll)
+    raise TimeoutError(f"not all files processed within {timeout:.0f} s: {last}")
+
+
+def status() -> dict:
+    import duckdb
+
+    out: dict = {"serving_db": str(paths().serving_db)}
+    if paths().operations_db.exists():
+        con = duckdb.connect(str(paths().operations_db), read_only=True)
+        try:
+            out["files"] = con.execute(
+                "select feed_id, state, count(*) from files group by all order by all").fetchall()
+            out["quarantined"] = con.execute(
+                "select name, error from files where state = 'quarantined' order by processed_at desc limit 20"
+            ).fetchall()
+        finally:
+            con.close()
+    if paths().serving_db.exists():
+        con = duckdb.connect(str(paths().serving_db), read_only=True)
+        try:
+            out["snapshot"] = con.execute("select snapshot_id, built_at::varchar from snapshot").fetchone()
+        finally:
+            con.close()
+    return out
+
+
+def run_once() -> dict:
+    """The whole pipeline in this process, without Airflow (for engineers and the benchmark)."""
+    from urbanmon import ingest, pipeline
+    from urbanmon.feeds.spec import load_specs
+
+    out = {}
+    for feed_id in load_specs():
+        ingest.archive_landing(feed_id)
+        out[feed_id] = ingest.ingest_pending(feed_id, run_id="cli").as_dict()
+        out[feed_id]["skipped"] = len(out[feed_id]["skipped"])
+    out["publish"] = pipeline.transform_validate_publish("cli")
+    pipeline.publish_operations("cli")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="urbanmon", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("env-init")
+    land = sub.add_parser("land-samples")
+    land.add_argument("--limit", type=int)
+    wait = sub.add_parser("wait")
+    wait.add_argument("--timeout", type=float, default=600)
+    sub.add_parser("status")
+    sub.add_parser("run-once")
+    args = parser.parse_args(argv)
+
+    if args.command == "env-init":
+        generated = env_init()
+        print(f".env ready; generated: {', '.join(generated) or 'nothing (all set)'}")
+    elif args.command == "land-samples":
+        landed = land_samples(args.limit)
+        print(f"landed {len(landed)} sample file(s)")
+    elif args.command == "wait":
+        print(json.dumps(wait_processed(timeout=args.timeout), ensure_ascii=False))
+    elif args.command == "status":
+        print(json.dumps(status(), ensure_ascii=False, indent=1, default=str))
+    elif args.command == "run-once":
+        print(json.dumps(run_once(), ensure_ascii=False, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

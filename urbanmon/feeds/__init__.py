@@ -1,0 +1,1 @@
+"""Feed contracts (specs) and their adapters."""

@@ -1,0 +1,221 @@
+"""Load every received-but-unprocessed file of a feed into its raw table.
+
+Per batch: parse and check each file (the adapter names file, line, column and rule), validate the parsed rows with
+Great Expectations, quarantine every file that failed either, and commit the rest with their ledger entries in ONE
+DuckDB transaction. A file already in the ledger (same SHA-256) is skipped, so loading the same file twice changes
+nothing. A newer file for a date already loaded supersedes the old one's rows (the ledger keeps both).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from urbanmon import landing, warehouse
+from urbanmon.feeds.errors import FeedError
+from urbanmon.feeds.spec import FeedSpec, get_spec
+from urbanmon.settings import paths
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestResult:
+    feed_id: str
+    loaded: list[str] = field(default_factory=list)
+    quarantined: dict[str, str] = field(default_factory=dict)  # name -> reason
+    skipped: list[str] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)
+    rows: int = 0
+    values: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+def _adapter(spec: FeedSpec):
+    module, func = spec.adapter.rsplit(".", 1)
+    return getattr(importlib.import_module(module), func)
+
+
+def ingest_pending(feed_id: str, run_id: str | None = None, validate: bool = True) -> IngestResult:
+    """Process every archived file of ``feed_id`` that the ledger does not know yet."""
+    import time
+
+    spec = get_spec(feed_id)
+    result = IngestResult(feed_id)
+    t0 = time.perf_counter()
+    receipts = landing.received(spec)
+    with warehouse.connect() as con:
+        known = warehouse.known_files(con, feed_id)
+        pending = [r for r in receipts if r.sha256 not in known]
+        result.skipped = [r.name for r in receipts if r.sha256 in known]
+        if not pending:
+            return result
+
+        parse = _adapter(spec)
+        data_dir = paths().data
+
+        def parse_one(receipt: landing.Receipt):
+            try:
+                return receipt, parse(data_dir / receipt.archive_path, spec, receipt.name), None
+            except FeedError as exc:
+                return receipt, None, exc.as_dict()
+            except Exception as exc:  # an adapter bug must not lose the file: quarantine it with the reason
+                log.exception("adapter crashed on %s", receipt.name)
+                return receipt, None, FeedError(receipt.name, "adapter_error", repr(exc)).as_dict()
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            parsed = list(pool.map(parse_one, pending))
+        result.timings["parse_s"] = time.perf_counter() - t0
+
+        good = [(r, p) for r, p, err in parsed if err is None]
+        errors = {r.sha256: err for r, p, err in parsed if err is not None}
+
+        # Two files for one date in one batch: the later received wins; the earlier is kept as superseded.
+        latest: dict[dt.date, tuple] = {}
+        batch_superseded = []
+        for receipt, parsed_file in good:
+            if parsed_file.report_date in latest:
+                batch_superseded.append((latest[parsed_file.report_date][0], receipt))
+            latest[parsed_file.report_date] = (receipt, parsed_file)
+        good = list(latest.values())
+
+        validation = None
+        if validate and good:
+            t1 = time.perf_counter()
+            validation = _validate_batch(spec, good)
+            for name, reasons in validation.bad_files().items():
+                for r, _ in good:
+                    if r.name == name:
+                        errors[r.sha256] = FeedError(name, "validation", "; ".join(reasons)).as_dict()
+            good = [(r, p) for r, p in good if r.sha256 not in errors]
+            result.timings["validate_s"] = time.perf_counter() - t1
+
+        t2 = time.perf_counter()
+        now = dt.datetime.now(dt.UTC)
+        con.execute("begin transaction")
+        try:
+            if good:
+                warehouse.ensure_raw_table(con, spec, good[0][1].table.schema)
+            for older, newer in batch_superseded:
+                _ledger(con, older, "superseded", now, run_id, None, superseded_by=newer.sha256)
+                result.superseded.append(older.name)
+            _supersede(con, spec, good, result, run_id, now)
+            for chunk_start in range(0, len(good), LOAD_CHUNK_FILES):
+                chunk = good[chunk_start : chunk_start + LOAD_CHUNK_FILES]
+                con.register("incoming", _with_lineage(chunk))
+                con.execute(f"insert into {spec.raw_table} select * from incoming")
+                con.unregister("incoming")
+            for receipt, parsed_file in good:
+                _ledger(con, receipt, "loaded", now, run_id, parsed_file.report_date,
+                        rows=parsed_file.rows, values=parsed_file.values)
+                result.loaded.append(receipt.name)
+                result.rows += parsed_file.rows
+                result.values += parsed_file.values
+            for receipt, _, _ in parsed:
+                if receipt.sha256 in errors:
+                    err = errors[receipt.sha256]
+                    _ledger(con, receipt, "quarantined", now, run_id, None, rule=err["rule"], error=err["text"])
+                    result.quarantined[receipt.name] = err["text"]
+            if validation is not None:
+                con.execute(
+                    "insert into ops.validations values (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [run_id, validation.suite, spec.raw_table, validation.success, validation.evaluated,
+                     validation.failed, _json(validation.details()), now],
+                )
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        result.timings["load_s"] = time.perf_counter() - t2
+
+    # Quarantine copies are written after the commit: the ledger is the truth, the folder a convenience copy.
+    for receipt, _, _ in parsed:
+        if receipt.sha256 in errors:
+            landing.quarantine_file(receipt, errors[receipt.sha256])
+            log.warning("quarantined %s: %s", receipt.name, errors[receipt.sha256]["text"])
+    result.timings["total_s"] = time.perf_counter() - t0
+    return result
+
+
+LOAD_CHUNK_FILES = 64
+
+
+def _with_lineage(chunk) -> pa.Table:
+    """One Arrow table for a chunk of files, with source_file_sha256/name as cheap dictionary columns."""
+    tables = []
+    for receipt, parsed_file in chunk:
+        t = parsed_file.table
+        idx = pa.array([0] * t.num_rows, type=pa.int32())
+        sha = pa.DictionaryArray.from_arrays(idx, pa.array([receipt.sha256]))
+        name = pa.DictionaryArray.from_arrays(idx, pa.array([receipt.name]))
+        tables.append(t.add_column(0, "source_file_name", name).add_column(0, "source_file_sha256", sha))
+    return pa.concat_tables(tables, promote_options="permissive")
+
+
+def _supersede(con, spec: FeedSpec, good, result: IngestResult, run_id, now) -> None:
+    """A newer file for a date already loaded replaces the older file's rows; the ledger keeps the history."""
+    if not good:
+        return
+    dates = [p.report_date for _, p in good]
+    old = con.execute(
+        "select sha256, name, report_date from ops.files where feed_id = ? and state = 'loaded' "
+        "and report_date in (select unnest(?::date[]))",
+        [spec.feed_id, dates],
+    ).fetchall()
+    for sha, name, report_date in old:
+        newer = next(r for r, p in good if p.report_date == report_date)
+        con.execute(f"delete from {spec.raw_table} where source_file_sha256 = ?", [sha])
+        con.execute(
+            "update ops.files set state = 'superseded', superseded_by = ? where feed_id = ? and sha256 = ?",
+            [newer.sha256, spec.feed_id, sha],
+        )
+        result.superseded.append(name)
+
+
+def _ledger(con, receipt: landing.Receipt, state: str, now, run_id, report_date, rows=None, values=None,
+            rule=None, error=None, superseded_by=None) -> None:
+    con.execute(
+        "insert into ops.files values (?, ?, ?, ?, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [receipt.feed_id, receipt.sha256, receipt.name, receipt.size, receipt.received_at, receipt.archive_path,
+         state, rule, error, report_date, rows, values, now, run_id, superseded_by],
+    )
+
+
+def _validate_batch(spec: FeedSpec, good):
+    from urbanmon import quality
+
+    tables = []
+    for receipt, parsed_file in good:
+        t = parsed_file.table
+        tables.append(t.append_column("source_file_name", pa.array([receipt.name] * t.num_rows)))
+    df = pa.concat_tables(tables).to_pandas()
+    suite = quality.load_suite_spec("raw__air_quality__cnemc_hourly")
+    return quality.validate_dataframe(df, suite["name"], spec.raw_table, suite["expectations"],
+                                      index_column="source_file_name")
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def archive_landing(feed_id: str) -> list[landing.Receipt]:
+    """Archive every file currently in the feed's landing folder (used by the CLI and benchmark; the
+    trigger does the same file by file once each is complete)."""
+    spec = get_spec(feed_id)
+    folder = landing.landing_dir(spec)
+    out = []
+    for path in sorted(folder.glob("*")) if folder.exists() else []:
+        if path.is_file() and not path.is_symlink() and landing.is_candidate(path.name) and spec.matches(path.name):
+            out.append(landing.archive_file(spec, Path(path)))
+    return out

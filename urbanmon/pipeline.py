@@ -1,0 +1,141 @@
+"""The pipeline's steps, called by the Airflow tasks (and by the CLI and the benchmark, the same code).
+
+ingest (per feed) -> dbt build -> validate marts -> publish the serving snapshot; every run, passed or failed, also
+publishes the operations record (files and their state, runs, validations, quarantine reasons).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from urbanmon import landing, publish, warehouse
+from urbanmon.feeds.spec import load_specs
+from urbanmon.settings import DBT_PROJECT_DIR, paths
+
+log = logging.getLogger(__name__)
+
+
+def record_run(run_id: str, step: str, state: str, started_at: dt.datetime, message: str = "",
+               dag_id: str | None = None) -> None:
+    with warehouse.connect() as con:
+        con.execute(
+            "insert into ops.runs values (?, ?, ?, ?, ?, ?, ?)",
+            [run_id, dag_id, step, started_at, dt.datetime.now(dt.UTC), state, message[:4000]],
+        )
+
+
+def dbt_build(select: str | None = None) -> dict:
+    """Run ``dbt build`` in a short-lived process (dbt keeps DuckDB locked until its process exits)."""
+    dbt = Path(sys.executable).with_name("dbt")
+    target = paths().data / "dbt"
+    cmd = [str(dbt), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+           "--target-path", str(target / "target"), "--log-path", str(target / "logs")]
+    if select:
+        cmd += ["--select", select]
+    env = {**os.environ, "URBANMON_BUILD_DB": str(paths().build_db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
+        raise RuntimeError(f"dbt build failed (exit {proc.returncode}):\n{tail}")
+    return {"seconds": elapsed, "summary": proc.stdout.splitlines()[-1] if proc.stdout else ""}
+
+
+def validate_marts(run_id: str | None) -> dict:
+    """Validate the built serving tables. Returns {'success', 'bad_files': {name: reason}, 'failures': [...]}."""
+    import duckdb
+
+    from urbanmon import quality
+
+    suite = quality.load_suite_spec("serving__air_quality")
+    outcomes = []
+    con = duckdb.connect(str(paths().build_db), read_only=True)
+    try:
+        for table, expectations in suite["tables"].items():
+            df = con.execute(f"select * from serving.{table}").df()
+            index = "source_file_name" if "source_file_name" in df.columns else None
+            outcomes.append(quality.validate_dataframe(df, f"{suite['name']}.{table}", f"serving.{table}",
+                                                       expectations, index_column=index))
+    finally:
+        con.close()
+    now = dt.datetime.now(dt.UTC)
+    with warehouse.connect() as wcon:
+        for o in outcomes:
+            wcon.execute("insert into ops.validations values (?, ?, ?, ?, ?, ?, ?, ?)",
+                         [run_id, o.suite, o.target, o.success, o.evaluated, o.failed,
+                          json.dumps(o.details(), ensure_ascii=False, default=str), now])
+    bad_files: dict[str, str] = {}
+    for o in outcomes:
+        for name, reasons in o.bad_files().items():
+            bad_files[name] = "; ".join(reasons)
+    failures = [f"{o.target}: {x.expectation} on {x.column} ({x.unexpected_count} rows, e.g. {x.sample[:3]})"
+                for o in outcomes for x in o.outcomes if not x.success]
+    return {"success": all(o.success for o in outcomes), "bad_files": bad_files, "failures": failures}
+
+
+def quarantine_loaded(bad_files: dict[str, str], run_id: str | None) -> list[str]:
+    """Take files that passed the raw checks but broke a mart check back out of the raw tables, into quarantine."""
+    done = []
+    now = dt.datetime.now(dt.UTC)
+    with warehouse.connect() as con:
+        for spec in load_specs().values():
+            for name, reason in bad_files.items():
+                row = con.execute(
+                    "select sha256 from ops.files where feed_id = ? and name = ? and state = 'loaded'",
+                    [spec.feed_id, name]).fetchone()
+                if not row:
+                    continue
+                con.execute("begin transaction")
+                con.execute(f"delete from {spec.raw_table} where source_file_sha256 = ?", [row[0]])
+                con.execute(
+                    "update ops.files set state = 'quarantined', rule = 'mart_validation', error = ?, "
+                    "processed_at = ?, run_id = ? where feed_id = ? and sha256 = ?",
+                    [f"{name}: [mart_validation] {reason}", now, run_id, spec.feed_id, row[0]])
+                con.execute("commit")
+                receipt = next((r for r in landing.received(spec) if r.sha256 == row[0]), None)
+                if receipt:
+                    landing.quarantine_file(receipt, {"rule": "mart_validation", "text": reason})
+                done.append(name)
+    return done
+
+
+def transform_validate_publish(run_id: str) -> dict:
+    """dbt build -> validate -> publish; a file that breaks a mart check is quarantined and the build redone."""
+    timings = {}
+    t0 = time.perf_counter()
+    dbt_result = dbt_build()
+    timings["dbt_build_s"] = dbt_result["seconds"]
+    t1 = time.perf_counter()
+    check = validate_marts(run_id)
+    timings["validate_marts_s"] = time.perf_counter() - t1
+    if not check["success"] and check["bad_files"]:
+        removed = quarantine_loaded(check["bad_files"], run_id)
+        log.warning("quarantined after mart validation: %s", removed)
+        timings["dbt_rebuild_s"] = dbt_build()["seconds"]
+        check = validate_marts(run_id)
+    if not check["success"]:
+        raise RuntimeError("mart validation failed, snapshot not published: " + " | ".join(check["failures"]))
+    t2 = time.perf_counter()
+    snapshot_id = publish.publish_snapshot(extra={"run_id": run_id})
+    timings["publish_s"] = time.perf_counter() - t2
+    timings["total_s"] = time.perf_counter() - t0
+    return {"snapshot_id": snapshot_id, "timings": timings}
+
+
+def publish_operations(run_id: str | None = None) -> str:
+    """Publish the operations record (always, also after a failure) to data/serving/operations.duckdb."""
+    with warehouse.connect():
+        pass  # makes sure the ops schema exists even before the first file
+    return publish.publish_snapshot(source_schema="ops", target=paths().operations_db, extra={"run_id": run_id})
+
+
+def feed_ids() -> list[str]:
+    return sorted(load_specs())

@@ -1,0 +1,83 @@
+"""The private build database: raw tables and the ledger of files, runs and validations (schema ``ops``).
+
+Only pipeline tasks open it, one at a time (an Airflow pool of one slot); readers use the published snapshot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from urbanmon.feeds.spec import FeedSpec
+from urbanmon.settings import paths
+
+OPS_DDL = """
+create schema if not exists ops;
+create schema if not exists raw;
+create table if not exists ops.files (
+    feed_id varchar not null,
+    sha256 varchar not null,
+    name varchar not null,
+    size_bytes bigint,
+    received_at timestamptz,
+    archive_path varchar,
+    state varchar not null,          -- loaded | quarantined | superseded
+    rule varchar,                    -- the rule a quarantined file broke
+    error varchar,                   -- the full message: file, line, column, rule
+    report_date date,
+    rows_loaded bigint,
+    values_loaded bigint,
+    processed_at timestamptz not null,
+    run_id varchar,
+    superseded_by varchar,
+    primary key (feed_id, sha256)
+);
+create table if not exists ops.runs (
+    run_id varchar not null,
+    dag_id varchar,
+    step varchar not null,
+    started_at timestamptz not null,
+    finished_at timestamptz,
+    state varchar not null,          -- running | success | failed
+    message varchar
+);
+create table if not exists ops.validations (
+    run_id varchar,
+    suite varchar not null,
+    target varchar not null,
+    success boolean not null,
+    evaluated integer,
+    failed integer,
+    details json,
+    validated_at timestamptz not null
+);
+"""
+
+
+@contextlib.contextmanager
+def connect(path: Path | None = None, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = path or paths().build_db
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only, config={"threads": 2, "memory_limit": "2GB"})
+    try:
+        if not read_only:
+            con.execute(OPS_DDL)
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, spec: FeedSpec, arrow_schema) -> None:
+    columns = ["source_file_sha256 varchar not null", "source_file_name varchar not null"]
+    type_names = {"date32[day]": "date", "int8": "tinyint", "string": "varchar", "double": "double"}
+    for field in arrow_schema:
+        columns.append(f"{field.name} {type_names[str(field.type)]}")
+    con.execute(f"create table if not exists {spec.raw_table} ({', '.join(columns)})")
+
+
+def known_files(con: duckdb.DuckDBPyConnection, feed_id: str) -> dict[str, str]:
+    rows = con.execute("select sha256, state from ops.files where feed_id = ?", [feed_id]).fetchall()
+    return dict(rows)
