@@ -9,7 +9,7 @@ LOG_DIR=$URBANMON_DATA_DIR/logs
 mkdir -p "$AIRFLOW_HOME" "$LOG_DIR"
 
 running() {
-  [ -f "$PGID_FILE" ] && kill -0 -- "-$(cat "$PGID_FILE")" 2>/dev/null
+  [ -f "$PGID_FILE" ] && pgrep -s "$(cat "$PGID_FILE")" >/dev/null
 }
 
 healthy() {
@@ -49,15 +49,14 @@ case "${1:-}" in
     ;;
   stop)
     if [ -f "$PGID_FILE" ]; then
-      pgid=$(cat "$PGID_FILE")
-      kill -TERM -- "-$pgid" 2>/dev/null || true
-      for _ in $(seq 1 30); do kill -0 -- "-$pgid" 2>/dev/null || break; sleep 1; done
-      kill -KILL -- "-$pgid" 2>/dev/null || true
+      sid=$(cat "$PGID_FILE")
+      # everything started under setsid shares its session id, task processes included
+      pkill -TERM -s "$sid" 2>/dev/null || true
+      for _ in $(seq 1 30); do pgrep -s "$sid" >/dev/null || break; sleep 1; done
+      pkill -KILL -s "$sid" 2>/dev/null || true
+      sleep 0.5
+      if pgrep -s "$sid" >/dev/null; then echo "airflow: processes left in session $sid" >&2; exit 1; fi
       rm -f "$PGID_FILE"
-    fi
-    # task runners started by the LocalExecutor belong to the same group; check nothing of ours is left
-    if pgrep -f "$PIPELINE_BIN/airflow" >/dev/null; then
-      pkill -KILL -f "$PIPELINE_BIN/airflow" || true
     fi
     echo "airflow: stopped"
     ;;

@@ -62,13 +62,19 @@ _context = None
 
 def _gx_context():
     global _context
-    if _context is None:
-        import great_expectations as gx
+    root = paths().gx_dir
+    if _context is None or _context[0] != root:
+        import os
 
-        root = paths().gx_dir
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no calls to the outside
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
         root.mkdir(parents=True, exist_ok=True)
-        _context = gx.get_context(mode="file", project_root_dir=str(root))
-    return _context
+        context = gx.get_context(mode="file", project_root_dir=str(root))
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        _context = (root, context)
+    return _context[1]
 
 
 def validate_dataframe(df, suite_name: str, target: str, expectations: list[dict],

@@ -1,0 +1,166 @@
+"""The live platform, end to end: Airflow (event-driven), DuckDB, dbt, Great Expectations, Superset.
+
+All tests share the session's platform (tests/integration/conftest.py), brought up by the README's main command
+with the shipped sample, and then fed more real files."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+from collections import defaultdict
+
+import pytest
+
+from tests.conftest import SHARED, real_city_file
+
+pytestmark = pytest.mark.integration
+
+# HJ 633-2012, table 1: IAQI and the 24-hour (8-hour for O3) breakpoints, written out independently of dbt's seed
+IAQI = [0, 50, 100, 150, 200, 300, 400, 500]
+BREAKPOINTS = {
+    "SO2": [0, 50, 150, 475, 800, 1600, 2100, 2620],
+    "NO2": [0, 40, 80, 180, 280, 565, 750, 940],
+    "PM10": [0, 50, 150, 250, 350, 420, 500, 600],
+    "CO": [0, 2, 4, 14, 24, 36, 48, 60],
+    "PM2.5": [0, 35, 75, 115, 150, 250, 350, 500],
+    "O3_8h": [0, 100, 160, 215, 265, 800],
+}
+
+
+def iaqi(pollutant: str, c: float) -> int:
+    bp = BREAKPOINTS[pollutant]
+    for i in range(1, len(bp)):
+        if c <= bp[i]:
+            return math.ceil((IAQI[i] - IAQI[i - 1]) / (bp[i] - bp[i - 1]) * (c - bp[i - 1]) + IAQI[i - 1])
+    return 500
+
+
+def independent_good_day_ratio(city: str, year: int = 2020) -> tuple[int, int]:
+    """(good days, valid days) for ``city``, straight from the real CSV text, without the platform's code."""
+    import datetime as dt
+
+    hourly: dict[dt.date, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        rows = list(csv.reader(io.StringIO(real_city_file(day.strftime("%Y%m%d")).decode())))
+        col = rows[0].index(city)
+        for r in rows[1:]:
+            if r[2] not in ("PM2.5", "PM10", "SO2", "NO2", "CO", "O3") or r[col].strip() == "":
+                continue
+            h = int(r[1])
+            cal_day, hour = (day - dt.timedelta(days=1), 24) if h == 0 else (day, h)
+            hourly[cal_day][r[2]][hour] = float(r[col])
+        day += dt.timedelta(days=1)
+    good = valid = 0
+    for cal_day, by_pollutant in hourly.items():
+        if cal_day.year != year:
+            continue
+        sub = []
+        for p in ("PM2.5", "PM10", "SO2", "NO2", "CO"):
+            values = by_pollutant.get(p, {})
+            if len(values) < 20:
+                break
+            sub.append(iaqi(p, sum(values.values()) / len(values)))
+        else:
+            o3 = by_pollutant.get("O3", {})
+            windows = []
+            for end in range(8, 25):
+                vals = [o3[h] for h in range(end - 7, end + 1) if h in o3]
+                if len(vals) >= 6:
+                    windows.append(sum(vals) / len(vals))
+            if len(windows) < 14:
+                continue
+            sub.append(iaqi("O3_8h", max(windows)))
+            valid += 1
+            good += max(sub) <= 100
+    return good, valid
+
+
+def test_the_samples_landed_by_make_up_are_all_loaded(platform):
+    states = dict(platform.operations("select state, count(*) from files group by state"))
+    assert states.get("loaded", 0) >= 366 + 2, states
+    assert states.get("quarantined", 0) == 0, platform.operations("select name, error from files "
+                                                                   "where state = 'quarantined'")
+    tables = {r[0] for r in platform.serving("select table_name from duckdb_tables()")}
+    assert {"air_quality_hourly", "air_quality_daily", "indicator_values", "snapshot"} <= tables
+    # every table carries the snapshot id of the snapshot table
+    (snapshot_id,) = platform.serving("select snapshot_id from snapshot")[0]
+    for table in ("air_quality_hourly", "air_quality_daily", "indicator_values"):
+        assert platform.serving(f"select distinct snapshot_id from {table}") == [(snapshot_id,)]
+
+
+def test_jinan_2020_good_day_ratio_matches_an_independent_computation(platform):
+    rows = platform.serving(
+        "select value, numerator, denominator, unit from indicator_values "
+        "where indicator_code = 'air_quality_good_days_ratio' and area_code = '370100' and year = 2020 "
+        "and standard = 'HJ 633-2012'")
+    assert len(rows) == 1, rows
+    value, good, valid, unit = rows[0]
+    exp_good, exp_valid = independent_good_day_ratio("济南")
+    assert (good, valid) == (exp_good, exp_valid)
+    assert value == pytest.approx(100 * exp_good / exp_valid, abs=1e-9)
+    assert unit == "%"
+
+
+def test_serving_file_is_read_only_on_disk(platform):
+    assert oct(platform.serving_db.stat().st_mode & 0o777) == oct(0o444)
+
+
+def test_a_new_real_file_flows_to_the_snapshot_and_superset_without_any_action(platform):
+    path = SHARED / "china_cities_2020" / "china_cities_20200105.csv"
+    if not path.exists():
+        pytest.skip("the national 2020 files (../shared) are not on this machine")
+    data = path.read_bytes()  # the national file of a day the sample already has: it supersedes the Shandong cut
+    before = platform.serving("select count(*) from air_quality_daily where area_name = '北京'")[0][0]
+    old_snapshot = platform.serving("select snapshot_id from snapshot")[0][0]
+    platform.drop(path.name, data)
+    state, snapshot = platform.wait_for_file(hashlib.sha256(data).hexdigest(), timeout=600)
+    assert state == "loaded"
+    assert snapshot != old_snapshot
+    after = platform.serving("select count(*) from air_quality_daily where area_name = '北京'")[0][0]
+    assert before == 0 and after > 0
+    expected = platform.serving(
+        "select value from indicator_values where indicator_code = 'air_quality_good_days_ratio' "
+        "and area_name = '北京' and year = 2020 and standard = 'HJ 633-2012'")[0][0]
+
+    s = platform.superset_session()
+    dbs = s.get(f"{platform.superset}/api/v1/database/", timeout=30).json()["result"]
+    db_id = next(d["id"] for d in dbs if "warehouse" in d.get("sqlalchemy_uri", "")
+                 or d["database_name"].startswith("城镇化监测"))
+    r = s.post(f"{platform.superset}/api/v1/sqllab/execute/", json={
+        "database_id": db_id, "schema": "main", "runAsync": False,
+        "sql": "select value from indicator_values where indicator_code = 'air_quality_good_days_ratio' "
+               "and area_name = '北京' and year = 2020 and standard = 'HJ 633-2012'"}, timeout=60)
+    assert r.status_code == 200, r.text
+    assert r.json()["data"][0]["value"] == pytest.approx(expected)
+
+
+def test_a_bad_file_is_quarantined_with_its_reason_and_the_rest_still_publishes(platform):
+    good = real_city_file("20200106")
+    bad = good.replace(b"20200106,3,PM10,", b"20200106,3,PM10,x", 1)
+    assert bad != good
+    platform.drop("china_cities_20200106.csv", bad)
+    state, _ = platform.wait_for_file(hashlib.sha256(bad).hexdigest(), timeout=600)
+    assert state == "quarantined"
+    (error,) = platform.operations("select error from files where sha256 = ?", [hashlib.sha256(bad).hexdigest()])[0]
+    assert "china_cities_20200106.csv" in error and "not_numeric" in error and "line" in error
+    quarantined = list((platform.data / "quarantine").rglob("china_cities_20200106.csv"))
+    assert quarantined and quarantined[0].read_bytes() == bad
+    # the good version of that day is still what is served
+    assert platform.serving(
+        "select count(*) from air_quality_hourly where source_file_name = 'china_cities_20200106.csv' "
+        "and source_file_sha256 = ?", [hashlib.sha256(good).hexdigest()])[0][0] > 0
+
+
+def test_superset_sql_lab_cannot_read_server_files_or_write(platform):
+    s = platform.superset_session()
+    dbs = s.get(f"{platform.superset}/api/v1/database/", timeout=30).json()["result"]
+    db_id = next(d["id"] for d in dbs if d["database_name"].startswith("城镇化监测"))
+    for sql in ("select * from read_csv('/etc/passwd')",
+                "copy (select 1) to '/tmp/urbanmon_escape.csv'",
+                "attach '/tmp/urbanmon_escape.duckdb' as x"):
+        r = s.post(f"{platform.superset}/api/v1/sqllab/execute/",
+                   json={"database_id": db_id, "schema": "main", "runAsync": False, "sql": sql}, timeout=60)
+        assert r.status_code >= 400 or r.json().get("status") == "failed", (sql, r.text[:300])
