@@ -1,11 +1,12 @@
 {#-
-    IAQI by linear interpolation between the breakpoints of HJ 633 (seed ref_aqi_breakpoints), in two macros:
+    IAQI by linear interpolation between the breakpoints of HJ 633 (seed ref_aqi_breakpoints), in two macros.
 
-    iaqi_breakpoint_rows(breakpoints) pivots the long seed into one row per (standard, pollutant, averaging) with
-    the segments as columns bp_hi_1.., so that a model joins one small row per pollutant instead of fanning every
-    hour out over every segment (3 M hours × 6 pollutants × 7 segments would be 130 M rows).
+    iaqi_breakpoint_row(breakpoints) pivots the long seed into ONE row per standard, with a column per table,
+    segment and bound (so2_1h_bp_hi_1, …). A model joins that single row instead of fanning every hour out over
+    every segment (3 M hours × 6 pollutants × 7 segments would be 130 M rows); evaluated over 3 M hours this is as
+    fast as literal constants compiled into the SQL, while the seed stays the only place the breakpoints live.
 
-    iaqi(concentration, segments) is the interpolation over such a row:
+    iaqi(concentration, table, row='breakpoint_row') is the interpolation for one table (`so2_1h`, `pm2_5_24h`, …):
       - the first segment whose upper breakpoint is >= the concentration is used; exactly at a breakpoint this
         gives the breakpoint's IAQI (the same value either adjacent segment would give);
       - above the highest breakpoint of a table that reaches IAQI 500: 500;
@@ -15,39 +16,51 @@
     The result is DOUBLE before rounding, rounded to 1e-6 so that ceiling / rounding are not thrown off by binary
     noise (e.g. 50.00000000001).
 -#}
-{% macro iaqi_breakpoint_rows(breakpoints) -%}
+
+{% macro iaqi_tables() -%}
+    {{ return(['so2_1h', 'so2_24h', 'no2_1h', 'no2_24h', 'co_1h', 'co_24h', 'o3_1h', 'o3_8h', 'pm10_24h', 'pm2_5_24h']) }}
+{%- endmacro %}
+
+{% macro iaqi_max_segments() -%}
+    {{ return(7) }}
+{%- endmacro %}
+
+{% macro iaqi_breakpoint_row(breakpoints) -%}
     select
         standard,
-        pollutant,
-        averaging,
-        max(iaqi_hi) as iaqi_top,
-        {%- for k in range(1, 8) %}
-        max(bp_lo) filter (where segment = {{ k }}) as bp_lo_{{ k }},
-        max(bp_hi) filter (where segment = {{ k }}) as bp_hi_{{ k }},
-        max(iaqi_lo) filter (where segment = {{ k }}) as iaqi_lo_{{ k }},
-        max(iaqi_hi) filter (where segment = {{ k }}) as iaqi_hi_{{ k }}{{ ',' if not loop.last }}
+        {%- for table in iaqi_tables() %}
+        max(iaqi_hi) filter (where pollutant || '_' || averaging = '{{ table }}') as {{ table }}_iaqi_top,
+        {%- for k in range(1, iaqi_max_segments() + 1) %}
+        {%- for bound in ['bp_lo', 'bp_hi', 'iaqi_lo', 'iaqi_hi'] %}
+        max({{ bound }}) filter (
+            where pollutant || '_' || averaging = '{{ table }}' and segment = {{ k }}
+        ) as {{ table }}_{{ bound }}_{{ k }},
         {%- endfor %}
+        {%- endfor %}
+        {%- endfor %}
+        count(*) as segments_total
     from (
         select
             *,
             row_number() over (partition by standard, pollutant, averaging order by bp_lo) as segment
         from {{ breakpoints }}
     )
-    group by standard, pollutant, averaging
+    group by standard
 {%- endmacro %}
 
-{% macro iaqi(concentration, segments) -%}
+{% macro iaqi(concentration, table, row='breakpoint_row') -%}
+    {%- set b = row ~ '.' ~ table -%}
     round(
         case
             when {{ concentration }} is null or {{ concentration }} < 0 then null
-            {%- for k in range(1, 8) %}
-            when {{ concentration }} <= {{ segments }}.bp_hi_{{ k }}
-                then ({{ segments }}.iaqi_hi_{{ k }} - {{ segments }}.iaqi_lo_{{ k }})
-                    / ({{ segments }}.bp_hi_{{ k }} - {{ segments }}.bp_lo_{{ k }})
-                    * ({{ concentration }} - {{ segments }}.bp_lo_{{ k }})
-                    + {{ segments }}.iaqi_lo_{{ k }}
+            {%- for k in range(1, iaqi_max_segments() + 1) %}
+            when {{ concentration }} <= {{ b }}_bp_hi_{{ k }}
+                then ({{ b }}_iaqi_hi_{{ k }} - {{ b }}_iaqi_lo_{{ k }})
+                    / ({{ b }}_bp_hi_{{ k }} - {{ b }}_bp_lo_{{ k }})
+                    * ({{ concentration }} - {{ b }}_bp_lo_{{ k }})
+                    + {{ b }}_iaqi_lo_{{ k }}
             {%- endfor %}
-            when {{ segments }}.iaqi_top = 500 then 500
+            when {{ b }}_iaqi_top = 500 then 500
         end,
         6
     )

@@ -38,54 +38,60 @@ means_24h as (
 
 ),
 
--- every hour slot 1..24 of every day present, so that an 8-hour window ending at a missing hour still counts
-hour_slots as (
+-- the day's hourly O3 in 24 slots (hour_of_day 1..24), so that an 8-hour window ending at a missing hour
+-- still counts; one aggregation instead of a window over a spine of every location-hour
+o3_by_hour as (
 
     select
-        means_24h.location_type,
-        means_24h.location_id,
-        means_24h.calendar_date,
-        slots.hour_of_day
-    from means_24h
-    cross join range(1, 25) as slots(hour_of_day)
+        location_type,
+        location_id,
+        calendar_date,
+        {%- for h in range(1, 25) %}
+        max(o3_ugm3) filter (where hour_of_day = {{ h }}) as o3_h{{ h }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from hourly
+    group by location_type, location_id, calendar_date
 
 ),
 
+-- the 8-hour means ending 08:00 .. 24:00 (hours 1..8 .. 17..24), each with its number of valid hours
 o3_8h_windows as (
 
     select
-        hour_slots.location_type,
-        hour_slots.location_id,
-        hour_slots.calendar_date,
-        hour_slots.hour_of_day,
-        avg(hourly.o3_ugm3) over last_8_hours as o3_8h_ugm3,
-        count(hourly.o3_ugm3) over last_8_hours as valid_hours
-    from hour_slots
-    left join hourly
-        on hour_slots.location_type = hourly.location_type
-        and hour_slots.location_id = hourly.location_id
-        and hour_slots.calendar_date = hourly.calendar_date
-        and hour_slots.hour_of_day = hourly.hour_of_day
-    window last_8_hours as (
-        partition by hour_slots.location_type, hour_slots.location_id, hour_slots.calendar_date
-        order by hour_slots.hour_of_day
-        rows between 7 preceding and current row
-    )
+        location_type,
+        location_id,
+        calendar_date,
+        {%- for t in range(8, 25) %}
+        {%- set slots = range(t - 7, t + 1) %}
+        {% for h in slots %}(o3_h{{ h }} is not null)::integer{{ ' + ' if not loop.last }}{% endfor %}
+            as valid_hours_w{{ t }},
+        ({% for h in slots %}coalesce(o3_h{{ h }}, 0){{ ' + ' if not loop.last }}{% endfor %})
+            / nullif({% for h in slots %}(o3_h{{ h }} is not null)::integer{{ ' + ' if not loop.last }}{% endfor %}, 0)
+            as o3_8h_w{{ t }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from o3_by_hour
 
 ),
 
 o3_8h_max as (
 
-    -- windows ending 08:00 .. 24:00 lie within the day (hours 1..8 .. 17..24)
     select
         location_type,
         location_id,
         calendar_date,
-        count(*) filter (where valid_hours >= {{ var('min_valid_hours_8h') }})::integer as valid_windows_o3_8h,
-        max(o3_8h_ugm3) filter (where valid_hours >= {{ var('min_valid_hours_8h') }}) as o3_8h_max_exact
+        (
+            {%- for t in range(8, 25) %}
+            (valid_hours_w{{ t }} >= {{ var('min_valid_hours_8h') }})::integer{{ ' +' if not loop.last }}
+            {%- endfor %}
+        ) as valid_windows_o3_8h,
+        -- greatest() skips the NULLs of the windows with too few hours
+        greatest(
+            {%- for t in range(8, 25) %}
+            case when valid_hours_w{{ t }} >= {{ var('min_valid_hours_8h') }} then o3_8h_w{{ t }} end
+            {{- ',' if not loop.last }}
+            {%- endfor %}
+        ) as o3_8h_max_exact
     from o3_8h_windows
-    where hour_of_day >= 8
-    group by location_type, location_id, calendar_date
 
 ),
 

@@ -18,15 +18,10 @@ breakpoints as (
 
 ),
 
-breakpoint_rows as (
+-- one row per standard: every daily row is computed once under each standard
+breakpoint_row as (
 
-    {{ iaqi_breakpoint_rows('breakpoints') }}
-
-),
-
-standards as (
-
-    select distinct standard from breakpoints
+    {{ iaqi_breakpoint_row('breakpoints') }}
 
 ),
 
@@ -35,7 +30,7 @@ sub_indices as (
     -- each sub-index rounded up (HJ 633-2012 5.2), so that the AQI is their maximum
     select
         daily_means.*,
-        standards.standard,
+        breakpoint_row.standard,
         ceil({{ iaqi('daily_means.so2_ugm3', 'so2_24h') }})::integer as iaqi_so2,
         ceil({{ iaqi('daily_means.no2_ugm3', 'no2_24h') }})::integer as iaqi_no2,
         ceil({{ iaqi('daily_means.pm10_ugm3', 'pm10_24h') }})::integer as iaqi_pm10,
@@ -49,14 +44,7 @@ sub_indices as (
         )::integer as iaqi_o3_8h,
         ceil({{ iaqi('daily_means.pm2_5_ugm3', 'pm2_5_24h') }})::integer as iaqi_pm2_5
     from daily_means
-    cross join standards
-    {%- for pollutant, averaging in [('so2', '24h'), ('no2', '24h'), ('pm10', '24h'), ('co', '24h'), ('o3', '8h'),
-                                     ('o3', '1h'), ('pm2_5', '24h')] %}
-    left join breakpoint_rows as {{ pollutant }}_{{ averaging }}
-        on {{ pollutant }}_{{ averaging }}.standard = standards.standard
-        and {{ pollutant }}_{{ averaging }}.pollutant = '{{ pollutant }}'
-        and {{ pollutant }}_{{ averaging }}.averaging = '{{ averaging }}'
-    {%- endfor %}
+    cross join breakpoint_row
 
 ),
 

@@ -6,9 +6,9 @@ hourly as (
 
 ),
 
-breakpoint_rows as (
+breakpoint_row as (
 
-    {{ iaqi_breakpoint_rows(ref('ref_aqi_breakpoints')) }}
+    {{ iaqi_breakpoint_row(ref('ref_aqi_breakpoints')) }}
 
 ),
 
@@ -29,13 +29,7 @@ sub_indices as (
         {{ iaqi('hourly.pm2_5_ugm3', 'pm2_5_24h') }} as iaqi_pm2_5,
         {{ iaqi('hourly.pm10_ugm3', 'pm10_24h') }} as iaqi_pm10
     from hourly
-    {%- for pollutant, averaging in [('so2', '1h'), ('so2', '24h'), ('no2', '1h'), ('co', '1h'), ('o3', '1h'),
-                                     ('pm2_5', '24h'), ('pm10', '24h')] %}
-    left join breakpoint_rows as {{ pollutant }}_{{ averaging }}
-        on {{ pollutant }}_{{ averaging }}.standard = 'HJ 633-2012'
-        and {{ pollutant }}_{{ averaging }}.pollutant = '{{ pollutant }}'
-        and {{ pollutant }}_{{ averaging }}.averaging = '{{ averaging }}'
-    {%- endfor %}
+    left join breakpoint_row on breakpoint_row.standard = 'HJ 633-2012'
 
 ),
 

@@ -1,0 +1,46 @@
+with
+
+aqi_daily as (
+
+    select * from {{ ref('int_aqi_daily') }}
+
+),
+
+final as (
+
+    select
+        location_type,
+        location_id,
+        area_code,
+        area_name,
+        date,
+        standard,
+        pm2_5_ugm3,
+        pm10_ugm3,
+        so2_ugm3,
+        no2_ugm3,
+        co_mgm3,
+        o3_8h_max_ugm3,
+        valid_hours_pm2_5,
+        valid_hours_pm10,
+        valid_hours_so2,
+        valid_hours_no2,
+        valid_hours_co,
+        valid_hours_o3,
+        valid_windows_o3_8h,
+        iaqi_pm2_5,
+        iaqi_pm10,
+        iaqi_so2,
+        iaqi_no2,
+        iaqi_co,
+        iaqi_o3_8h,
+        aqi,
+        primary_pollutant,
+        aqi_category,
+        is_valid_day,
+        is_good_day
+    from aqi_daily
+
+)
+
+select * from final

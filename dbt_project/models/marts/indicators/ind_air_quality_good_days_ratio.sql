@@ -1,0 +1,55 @@
+{#- official series HJ 633-2012; the provisional HJ 633-2026 series is a second method, never mixed into it -#}
+{%- set methods = {
+    'HJ 633-2012': 'HJ 633-2012 / HJ 663-2013',
+    'HJ 633-2026': 'HJ 633-2026 (provisional breakpoints) / HJ 663-2013',
+} -%}
+
+with
+
+annual as (
+
+    select * from {{ ref('fct_air_quality_annual') }}
+
+),
+
+registry as (
+
+    select * from {{ ref('ref_indicators') }}
+    where indicator_code = 'air_quality_good_days_ratio'
+
+),
+
+city_years as (
+
+    -- a city-year without a single valid day has no ratio (zero denominator): no indicator row
+    select *
+    from annual
+    where location_type = 'city' and valid_days > 0
+
+),
+
+final as (
+
+    select
+        registry.indicator_code,
+        city_years.area_code,
+        city_years.area_name,
+        city_years.year,
+        city_years.good_days_ratio_pct as value,
+        registry.unit,
+        case city_years.standard
+            {%- for standard, method in methods.items() %}
+            when '{{ standard }}' then '{{ method }}'
+            {%- endfor %}
+        end as method,
+        city_years.standard,
+        registry.source_feed,
+        registry.is_synthetic,
+        city_years.good_days::double as numerator,
+        city_years.valid_days::double as denominator
+    from city_years
+    cross join registry
+
+)
+
+select * from final

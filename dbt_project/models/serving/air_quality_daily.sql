@@ -1,0 +1,40 @@
+with
+
+daily as (
+
+    select * from {{ ref('fct_air_quality_daily') }}
+
+),
+
+final as (
+
+    select
+        location_type,
+        location_id,
+        area_code,
+        area_name,
+        date,
+        standard,
+        pm2_5_ugm3,
+        pm10_ugm3,
+        so2_ugm3,
+        no2_ugm3,
+        co_mgm3,
+        o3_8h_max_ugm3,
+        valid_hours_pm2_5,
+        valid_hours_pm10,
+        valid_hours_so2,
+        valid_hours_no2,
+        valid_hours_co,
+        valid_hours_o3,
+        valid_windows_o3_8h,
+        aqi,
+        primary_pollutant,
+        aqi_category,
+        is_valid_day,
+        is_good_day
+    from daily
+
+)
+
+select * from final
