@@ -1,0 +1,132 @@
+"""Superset configuration of the urbanmon platform (loaded through SUPERSET_CONFIG_PATH by scripts/superset_ctl.sh).
+
+Local mode keeps Superset's metadata in SQLite under $URBANMON_DATA_DIR/superset/; production (docker-compose)
+overrides SQLALCHEMY_DATABASE_URI through SUPERSET_METADATA_URI. Secrets come only from the environment.
+The server makes no outside requests: no map tiles, no telemetry pixel, no web fonts (the CSP allows 'self' only).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = str(Path(os.environ.get("URBANMON_DATA_DIR") or REPO_ROOT / "data").resolve() / "superset")
+Path(DATA_DIR).mkdir(parents=True, exist_ok=True)
+
+# --- secrets -----------------------------------------------------------------------------------------------------
+# Values that ship in Superset's docs, docker files and tutorials; a key like these signs anyone's session cookie.
+_KNOWN_DEFAULT_KEYS = {
+    "CHANGE_ME_TO_A_COMPLEX_RANDOM_SECRET",
+    "TEST_NON_DEV_SECRET",
+    "thisISaSECRET_1234",
+    "\2\1thisismyscretkey\1\2\\e\\y\\y\\h",
+    "YOUR_OWN_RANDOM_GENERATED_SECRET_KEY",
+    "superset",
+    "secret",
+    "changeme",
+    "change_me",
+}
+
+
+def _secret_key() -> str:
+    key = os.environ.get("SUPERSET_SECRET_KEY", "").strip()
+    if not key:
+        raise RuntimeError("SUPERSET_SECRET_KEY is not set: run `make up` (it generates one into .env)")
+    looks_default = key in _KNOWN_DEFAULT_KEYS or "change" in key.lower() or len(key) < 32 or len(set(key)) < 10
+    if looks_default and os.environ.get("URBANMON_MODE", "local") == "production":
+        raise RuntimeError("SUPERSET_SECRET_KEY looks like a default or is too short (< 32 characters) for production")
+    return key
+
+
+SECRET_KEY = _secret_key()
+
+# --- metadata database -------------------------------------------------------------------------------------------
+SQLALCHEMY_DATABASE_URI = os.environ.get("SUPERSET_METADATA_URI") or f"sqlite:///{DATA_DIR}/superset.db"
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+UPLOAD_FOLDER = f"{DATA_DIR}/uploads/"
+IMG_UPLOAD_FOLDER = f"{DATA_DIR}/uploads/img/"
+
+# --- language: Chinese by default, English selectable -----------------------------------------------------------
+BABEL_DEFAULT_LOCALE = "zh"
+LANGUAGES = {
+    "zh": {"flag": "cn", "name": "简体中文"},
+    "en": {"flag": "us", "name": "English"},
+}
+D3_FORMAT = {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥", ""]}
+
+# --- no outside requests -----------------------------------------------------------------------------------------
+MAPBOX_API_KEY = ""
+FEATURE_FLAGS = {
+    "ALERT_REPORTS": False,  # would need a browser and a mail server
+    "THUMBNAILS": False,
+    "EMBEDDED_SUPERSET": False,
+    "ENABLE_TEMPLATE_PROCESSING": False,  # Jinja in SQL Lab: one more way to reach the server
+    "DASHBOARD_RBAC": False,
+}
+# Web fonts from Google/Adobe are not reachable: themes may not load them
+THEME_FONT_URL_ALLOWED_DOMAINS: list[str] = []
+# Content-Security-Policy: the browser may talk to this server only (blocks the telemetry pixel and map tiles too)
+TALISMAN_ENABLED = True
+TALISMAN_CONFIG = {
+    "content_security_policy": {
+        "base-uri": ["'self'"],
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "blob:", "data:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": "'none'",
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "font-src": ["'self'", "data:"],
+        "script-src": ["'self'", "'strict-dynamic'"],
+    },
+    "content_security_policy_nonce_in": ["script-src"],
+    "force_https": False,
+    "session_cookie_secure": False,
+}
+TALISMAN_DEV_CONFIG = TALISMAN_CONFIG
+
+# --- web security ------------------------------------------------------------------------------------------------
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = int(timedelta(hours=12).total_seconds())
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = os.environ.get("URBANMON_MODE") == "production" and os.environ.get("SUPERSET_HTTPS") == "1"
+PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+PREVENT_UNSAFE_DB_CONNECTIONS = True
+PUBLIC_ROLE_LIKE = None
+AUTH_RATE_LIMITED = True
+AUTH_RATE_LIMIT = "10 per second"
+
+# --- query limits ------------------------------------------------------------------------------------------------
+ROW_LIMIT = 50_000
+SAMPLES_ROW_LIMIT = 1_000
+SQL_MAX_ROW = 100_000
+DISPLAY_MAX_ROW = 10_000
+DEFAULT_SQLLAB_LIMIT = 1_000
+SQLLAB_TIMEOUT = 60
+SQLLAB_ASYNC_TIME_LIMIT_SEC = 300
+SUPERSET_WEBSERVER_TIMEOUT = 120  # must stay below gunicorn's --timeout in scripts/superset_ctl.sh
+SQLLAB_CTAS_NO_LIMIT = False
+
+# --- caches ------------------------------------------------------------------------------------------------------
+# The data cache stays off: a new snapshot must show at once. UI state (filters, explore links) goes to files so
+# that both gunicorn workers see it.
+DATA_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
+FILTER_STATE_CACHE_CONFIG = {
+    "CACHE_TYPE": "FileSystemCache",
+    "CACHE_DIR": f"{DATA_DIR}/cache/filter_state",
+    "CACHE_DEFAULT_TIMEOUT": int(timedelta(days=30).total_seconds()),
+    "CACHE_THRESHOLD": 10_000,
+}
+EXPLORE_FORM_DATA_CACHE_CONFIG = {
+    "CACHE_TYPE": "FileSystemCache",
+    "CACHE_DIR": f"{DATA_DIR}/cache/explore_form_data",
+    "CACHE_DEFAULT_TIMEOUT": int(timedelta(days=7).total_seconds()),
+    "CACHE_THRESHOLD": 10_000,
+}
+
+# --- logs --------------------------------------------------------------------------------------------------------
+LOG_LEVEL = os.environ.get("SUPERSET_LOG_LEVEL", "INFO")
+ENABLE_TIME_ROTATE = False
