@@ -22,6 +22,7 @@ class ExpectationOutcome:
     column: str | None
     success: bool
     unexpected_count: int
+    severity: str = "critical"  # critical: the file is quarantined; warning: recorded, the file loads
     bad_files: dict[str, int] = field(default_factory=dict)  # source_file_name -> failing rows
     sample: list[Any] = field(default_factory=list)
 
@@ -38,10 +39,16 @@ class ValidationOutcome:
     def failed(self) -> int:
         return sum(not o.success for o in self.outcomes)
 
+    @property
+    def critical_success(self) -> bool:
+        return all(o.success for o in self.outcomes if o.severity == "critical")
+
     def bad_files(self) -> dict[str, list[str]]:
-        """file name -> human-readable reasons."""
+        """file name -> human-readable reasons, for the critical expectations that failed."""
         out: dict[str, list[str]] = {}
         for o in self.outcomes:
+            if o.severity != "critical":
+                continue
             for name, count in o.bad_files.items():
                 where = f" on column {o.column!r}" if o.column else ""
                 out.setdefault(name, []).append(
@@ -129,6 +136,7 @@ def validate_dataframe(df, suite_name: str, target: str, expectations: list[dict
                 expectation=cfg.type,
                 column=cfg.kwargs.get("column") or ",".join(cfg.kwargs.get("column_list", [])) or None,
                 success=bool(r.success),
+                severity=(cfg.meta or {}).get("severity", "critical"),
                 unexpected_count=int(res.get("unexpected_count") or 0),
                 bad_files=bad,
                 sample=[_plain(v) for v in sample[:5]],
