@@ -58,8 +58,11 @@ class SupersetClient:
         self.timeout = timeout
         self.session = requests.Session()
         self.session.trust_env = False  # localhost: never through a proxy
-        r = self.session.post(f"{self.base_url}/api/v1/security/login", json={
-            "username": username, "password": password, "provider": "db", "refresh": True}, timeout=timeout)
+        r = self.session.post(
+            f"{self.base_url}/api/v1/security/login",
+            json={"username": username, "password": password, "provider": "db", "refresh": True},
+            timeout=timeout,
+        )
         if r.status_code != 200:
             raise SupersetError(f"login failed ({r.status_code}): {r.text[:300]}")
         self.session.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
@@ -114,8 +117,9 @@ class SupersetClient:
     def chart_data(self, chart_uuid: str) -> list[dict]:
         """Rows of the chart's saved query (GET /api/v1/chart/<id>/data/), fresh from the database."""
         chart_id = self.chart_id(chart_uuid)
-        r = self.session.get(f"{self.base_url}/api/v1/chart/{chart_id}/data/", params={"force": "true"},
-                             timeout=self.timeout)
+        r = self.session.get(
+            f"{self.base_url}/api/v1/chart/{chart_id}/data/", params={"force": "true"}, timeout=self.timeout
+        )
         if r.status_code != 200:
             raise SupersetError(f"chart {chart_uuid} data -> {r.status_code}: {r.text[:500]}")
         return [row for result in r.json()["result"] for row in result["data"]]
@@ -125,8 +129,10 @@ class SupersetClient:
 
     def sql(self, sql: str, database: str = SERVING_DATABASE, schema: str = "main") -> list[dict]:
         """Run ``sql`` in SQL Lab (synchronously). Raises SupersetError if Superset or the database refuse it."""
-        r = self.post("/api/v1/sqllab/execute/", json={
-            "database_id": self.database_id(database), "schema": schema, "sql": sql, "runAsync": False})
+        r = self.post(
+            "/api/v1/sqllab/execute/",
+            json={"database_id": self.database_id(database), "schema": schema, "sql": sql, "runAsync": False},
+        )
         body = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
         if r.status_code >= 400 or body.get("status") == "failed":
             raise SupersetError(f"SQL refused ({r.status_code}): {json.dumps(body, ensure_ascii=False)[:500]}")
