@@ -35,11 +35,15 @@ sub_indices as (
 
 recomputed as (
 
-    -- greatest() skips NULLs: an hour with some pollutants missing takes the maximum of the others, as published;
-    -- round() is half away from zero, i.e. half up for these non-negative values
+    -- greatest() skips NULLs: an hour with some pollutants missing takes the maximum of the others, as published.
+    -- The published station figures are rounded up, the city figures rounded half up (round() is half away from
+    -- zero, i.e. half up for these non-negative values): measured on the real files, see the model description
     select
         * exclude (iaqi_so2, iaqi_no2, iaqi_co, iaqi_o3, iaqi_pm2_5, iaqi_pm10),
-        round(greatest(iaqi_so2, iaqi_no2, iaqi_co, iaqi_o3, iaqi_pm2_5, iaqi_pm10))::integer as aqi_recomputed
+        case location_type
+            when 'station' then ceil(greatest(iaqi_so2, iaqi_no2, iaqi_co, iaqi_o3, iaqi_pm2_5, iaqi_pm10))
+            else round(greatest(iaqi_so2, iaqi_no2, iaqi_co, iaqi_o3, iaqi_pm2_5, iaqi_pm10))
+        end::integer as aqi_recomputed
     from sub_indices
 
 )
