@@ -271,6 +271,13 @@ def test_jinan_annual_chart_shows_the_plan_baseline_and_target():
     )
     lines = {float(a["value"]) for a in chart["params"]["annotation_layers"] if a["annotationType"] == "FORMULA"}
     assert lines == {62.0, 65.2}
+    # a line needs two years to show: the reference values are also bars beside the actual value
+    ds = DATASET_BY_UUID[chart["dataset_uuid"]]
+    constants = {
+        m["metric_name"]: float(m["expression"]) for m in ds["metrics"] if m["metric_name"].startswith("plan_")
+    }
+    assert set(chart["params"]["metrics"]) == {"indicator_value", *constants}
+    assert sorted(constants.values()) == [62.0, 65.2]
     filters = {f["subject"]: f["comparator"] for f in chart["params"]["adhoc_filters"]}
     assert filters == {
         "indicator_code": "air_quality_good_days_ratio",
