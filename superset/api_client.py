@@ -5,11 +5,11 @@
     api = importlib.util.module_from_spec(spec); spec.loader.exec_module(api)
 
     client = api.SupersetClient.from_env()        # SUPERSET_URL or SUPERSET_PORT, SUPERSET_ADMIN_USER/PASSWORD
-    rows = client.chart_data(CHART_UUID)          # the chart's saved query, as a list of dicts
+    rows = client.chart_data(api.CHARTS["jinan_annual_vs_plan"])  # the chart's saved query, as a list of dicts
     rows = client.sql("select 1 as x")            # SQL Lab on the serving database (synchronous)
 
 Command line (reads the same variables, falling back to the repository's .env):
-    python superset/api_client.py chart-data <chart uuid>
+    python superset/api_client.py chart-data <chart uuid or name in CHARTS>
     python superset/api_client.py sql "select count(*) as n from air_quality_daily"
     python superset/api_client.py import-assets bundle.zip
 
@@ -31,6 +31,13 @@ import requests
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SERVING_DATABASE = "城镇化监测（服务快照）"
 OPERATIONS_DATABASE = "平台运行记录（城镇化监测）"
+# UUIDs of the dashboard 环境空气质量's charts (superset/assets/charts/; tests/superset checks they match)
+CHARTS = {
+    "jinan_daily_aqi": "9ee39185-eedf-5371-933b-4d372df7f2f6",
+    "jinan_monthly_good_days_ratio": "6cde9517-e71e-5251-bff4-8c9a98625888",
+    "jinan_annual_vs_plan": "945d7605-2b7b-5a46-9ddd-59664b7cdba4",  # indicator_value + the plan's 62 / 65.2
+    "shandong_cities_annual_ratio": "f01ec722-d2e1-5d91-90fc-bab35d8d3a35",
+}
 
 
 class SupersetError(RuntimeError):
@@ -156,7 +163,7 @@ def main(argv: list[str]) -> int:
         client.import_assets(Path(arg))
         print(f"superset: imported {arg}")
     else:
-        rows = client.chart_data(arg) if command == "chart-data" else client.sql(arg)
+        rows = client.chart_data(CHARTS.get(arg, arg)) if command == "chart-data" else client.sql(arg)
         print(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
     return 0
 

@@ -286,6 +286,15 @@ def test_jinan_annual_chart_shows_the_plan_baseline_and_target():
     }
 
 
+def test_api_client_knows_the_chart_uuids():
+    api_client = _load("urbanmon_superset_api_client", SUPERSET_DIR / "api_client.py")
+    assert {f"charts/{name}.yaml": u for name, u in api_client.CHARTS.items()} == {
+        name: c["uuid"] for name, c in CHARTS.items()
+    }
+    assert api_client.SERVING_DATABASE in {c["database_name"] for c in DATABASES.values()}
+    assert api_client.OPERATIONS_DATABASE in {c["database_name"] for c in DATABASES.values()}
+
+
 # --- labels -------------------------------------------------------------------------------------------------------
 def test_labels_are_chinese():
     labels = [c["database_name"] for c in DATABASES.values()]
