@@ -29,12 +29,11 @@
     select
         standard,
         {%- for table in iaqi_tables() %}
-        max(iaqi_hi) filter (where pollutant || '_' || averaging = '{{ table }}') as {{ table }}_iaqi_top,
+        {#- max(case …) rather than max(…) filter (…): DuckDB evaluates 280 FILTER clauses twenty times slower #}
+        max(case when breakpoint_table = '{{ table }}' then iaqi_hi end) as {{ table }}_iaqi_top,
         {%- for k in range(1, iaqi_max_segments() + 1) %}
         {%- for bound in ['bp_lo', 'bp_hi', 'iaqi_lo', 'iaqi_hi'] %}
-        max({{ bound }}) filter (
-            where pollutant || '_' || averaging = '{{ table }}' and segment = {{ k }}
-        ) as {{ table }}_{{ bound }}_{{ k }},
+        max(case when segment_key = '{{ table }}_{{ k }}' then {{ bound }} end) as {{ table }}_{{ bound }}_{{ k }},
         {%- endfor %}
         {%- endfor %}
         {%- endfor %}
@@ -42,7 +41,9 @@
     from (
         select
             *,
-            row_number() over (partition by standard, pollutant, averaging order by bp_lo) as segment
+            pollutant || '_' || averaging as breakpoint_table,
+            pollutant || '_' || averaging || '_'
+            || row_number() over (partition by standard, pollutant, averaging order by bp_lo) as segment_key
         from {{ breakpoints }}
     )
     group by standard

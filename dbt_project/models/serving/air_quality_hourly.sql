@@ -2,6 +2,12 @@ with
 
 hourly as (
 
+    select * from {{ ref('int_air_quality_hourly_unioned') }}
+
+),
+
+recomputed as (
+
     select * from {{ ref('int_aqi_hourly_recomputed') }}
 
 ),
@@ -9,12 +15,12 @@ hourly as (
 final as (
 
     select
-        location_type,
-        location_id,
-        area_code,
-        area_name,
-        observed_at,
-        report_date,
+        hourly.location_type,
+        hourly.location_id,
+        hourly.area_code,
+        hourly.area_name,
+        hourly.observed_at,
+        hourly.report_date,
         report_hour,
         pm2_5_ugm3,
         pm2_5_24h_ugm3,
@@ -30,11 +36,12 @@ final as (
         o3_8h_24h_ugm3,
         co_mgm3,
         co_24h_mgm3,
-        aqi_published,
-        aqi_recomputed,
+        hourly.aqi_published,
+        recomputed.aqi_recomputed,
         source_file_name,
         source_file_sha256
     from hourly
+    left join recomputed using (location_type, location_id, observed_at)
 
 )
 

@@ -47,7 +47,7 @@ o3_by_hour as (
         location_id,
         calendar_date,
         {%- for h in range(1, 25) %}
-        max(o3_ugm3) filter (where hour_of_day = {{ h }}) as o3_h{{ h }}{{ ',' if not loop.last }}
+        max(case when hour_of_day = {{ h }} then o3_ugm3 end) as o3_h{{ h }}{{ ',' if not loop.last }}
         {%- endfor %}
     from hourly
     group by location_type, location_id, calendar_date
