@@ -76,6 +76,7 @@ def write_raw_table(con, table: str, files: list[tuple[bytes, str]]) -> int:
 @dataclass
 class DbtBuild:
     database: Path
+    target: Path
     returncode: int
     output: str
     seconds: float
@@ -112,5 +113,5 @@ def dbt_build(tmp_path_factory) -> DbtBuild:
            "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
     started = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
-    return DbtBuild(database, proc.returncode, proc.stdout + proc.stderr, time.perf_counter() - started,
-                    city, station)
+    seconds = time.perf_counter() - started
+    return DbtBuild(database, work / "target", proc.returncode, proc.stdout + proc.stderr, seconds, city, station)

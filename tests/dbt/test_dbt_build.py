@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import math
 from fractions import Fraction
 
@@ -177,3 +178,23 @@ def test_recomputed_hourly_aqi_matches_the_published(dbt_build, location_type):
             "where location_type = ?", [location_type]).fetchone()
     assert compared > 0
     assert matches / compared >= MIN_HOURLY_MATCH_RATIO
+
+
+def test_every_model_is_documented_and_serving_contracts_are_enforced(dbt_build):
+    manifest = json.loads((dbt_build.target / "manifest.json").read_text())
+    undocumented = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] not in ("model", "seed"):
+            continue
+        if not node["description"].strip():
+            undocumented.append(node["name"])
+        undocumented += [f"{node['name']}.{c}" for c, v in node["columns"].items() if not v["description"]]
+        if node["resource_type"] == "model" and node["schema"] == "serving":
+            assert node["config"]["contract"]["enforced"], node["name"]
+            assert node["config"]["materialized"] == "table", node["name"]
+    assert not undocumented, f"missing descriptions: {undocumented}"
+    names = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    assert set(SERVING_COLUMNS) <= names
+    unit_tests = {u["model"] for u in manifest.get("unit_tests", {}).values()}
+    assert {"int_aqi_daily", "int_air_quality_daily_means", "stg_cnemc__city_hourly",
+            "int_aqi_hourly_recomputed", "ind_air_quality_good_days_ratio"} <= unit_tests
