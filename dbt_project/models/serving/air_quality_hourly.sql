@@ -2,12 +2,6 @@ with
 
 hourly as (
 
-    select * from {{ ref('int_air_quality_hourly_unioned') }}
-
-),
-
-recomputed as (
-
     select * from {{ ref('int_aqi_hourly_recomputed') }}
 
 ),
@@ -15,12 +9,12 @@ recomputed as (
 final as (
 
     select
-        hourly.location_type,
-        hourly.location_id,
-        hourly.area_code,
-        hourly.area_name,
-        hourly.observed_at,
-        hourly.report_date,
+        location_type,
+        location_id,
+        area_code,
+        area_name,
+        observed_at,
+        report_date,
         report_hour,
         pm2_5_ugm3,
         pm2_5_24h_ugm3,
@@ -36,12 +30,11 @@ final as (
         o3_8h_24h_ugm3,
         co_mgm3,
         co_24h_mgm3,
-        hourly.aqi_published,
-        recomputed.aqi_recomputed,
+        aqi_published,
+        aqi_recomputed,
         source_file_name,
         source_file_sha256
     from hourly
-    left join recomputed using (location_type, location_id, observed_at)
 
 )
 

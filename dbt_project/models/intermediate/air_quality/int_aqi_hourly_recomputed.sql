@@ -39,13 +39,7 @@ recomputed as (
     -- The published station figures are rounded up, the city figures rounded half up (round() is half away from
     -- zero, i.e. half up for these non-negative values): measured on the real files, see the model description
     select
-        location_type,
-        location_id,
-        area_code,
-        area_name,
-        observed_at,
-        report_date,
-        aqi_published,
+        * exclude (iaqi_so2, iaqi_no2, iaqi_co, iaqi_o3, iaqi_pm2_5, iaqi_pm10),
         case location_type
             when 'station' then ceil(greatest(iaqi_so2, iaqi_no2, iaqi_co, iaqi_o3, iaqi_pm2_5, iaqi_pm10))
             else round(greatest(iaqi_so2, iaqi_no2, iaqi_co, iaqi_o3, iaqi_pm2_5, iaqi_pm10))
