@@ -89,23 +89,23 @@ class DbtBuild:
         return duckdb.connect(str(self.database), read_only=True)
 
 
-@pytest.fixture(scope="session")
-def dbt_build(tmp_path_factory) -> DbtBuild:
+def build_project(work: Path, city_days: list[str], station_days: list[str]) -> DbtBuild:
+    """Write the raw tables of the given real files into a fresh DuckDB under ``work`` and run ``dbt build``."""
     import duckdb
 
     try:
-        city = {day: real_city_file(day) for day in CITY_DAYS}
-        station = {day: real_station_file(day) for day in STATION_DAYS}
+        city = {day: real_city_file(day) for day in city_days}
+        station = {day: real_station_file(day) for day in station_days}
     except FileNotFoundError as exc:
         pytest.skip(f"no real CNEMC files: neither ../shared/data/air_quality nor the shipped sample ({exc})")
 
-    work = tmp_path_factory.mktemp("dbt")
     database = work / "build.duckdb"
     with duckdb.connect(str(database)) as con:
         write_raw_table(con, "raw.air_quality__cnemc_city_hourly",
                         [(content, f"china_cities_{day}.csv") for day, content in city.items()])
-        write_raw_table(con, "raw.air_quality__cnemc_station_hourly",
-                        [(content, f"china_sites_{day}.csv") for day, content in station.items()])
+        if station:
+            write_raw_table(con, "raw.air_quality__cnemc_station_hourly",
+                            [(content, f"china_sites_{day}.csv") for day, content in station.items()])
 
     env = {**os.environ, "URBANMON_BUILD_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
            "DBT_NO_PRINT": "false"}
@@ -115,3 +115,8 @@ def dbt_build(tmp_path_factory) -> DbtBuild:
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     seconds = time.perf_counter() - started
     return DbtBuild(database, work / "target", proc.returncode, proc.stdout + proc.stderr, seconds, city, station)
+
+
+@pytest.fixture(scope="session")
+def dbt_build(tmp_path_factory) -> DbtBuild:
+    return build_project(tmp_path_factory.mktemp("dbt"), CITY_DAYS, STATION_DAYS)
