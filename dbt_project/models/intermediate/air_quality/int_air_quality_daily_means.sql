@@ -8,19 +8,17 @@ hourly as (
 
 ),
 
-locations as (
-
-    select distinct location_type, location_id, area_code, area_name
-    from hourly
-
-),
-
-means_24h as (
+-- one pass over the hourly rows: the 24-hour means, the valid hours, and the day's hourly O3 in 24 slots
+-- (hour_of_day 1..24) so that an 8-hour window ending at a missing hour still counts
+daily as (
 
     select
         location_type,
         location_id,
         calendar_date,
+        -- a location's area is fixed by its name (ref_areas / ref_stations)
+        any_value(area_code) as area_code,
+        any_value(area_name) as area_name,
         {%- for column, digits in daily_means %}
         -- HJ 663-2013 reports concentrations rounded (integer µg/m³, CO one decimal) per GB/T 8170: half to even
         case
@@ -32,20 +30,7 @@ means_24h as (
         {%- for column, digits in daily_means %}
         count({{ column }})::integer as valid_hours_{{ column.rsplit('_', 1)[0] }},
         {%- endfor %}
-        count(o3_ugm3)::integer as valid_hours_o3
-    from hourly
-    group by location_type, location_id, calendar_date
-
-),
-
--- the day's hourly O3 in 24 slots (hour_of_day 1..24), so that an 8-hour window ending at a missing hour
--- still counts; one aggregation instead of a window over a spine of every location-hour
-o3_by_hour as (
-
-    select
-        location_type,
-        location_id,
-        calendar_date,
+        count(o3_ugm3)::integer as valid_hours_o3,
         {%- for h in range(1, 25) %}
         max(case when hour_of_day = {{ h }} then o3_ugm3 end) as o3_h{{ h }}{{ ',' if not loop.last }}
         {%- endfor %}
@@ -69,7 +54,7 @@ o3_8h_windows as (
             / nullif({% for h in slots %}(o3_h{{ h }} is not null)::integer{{ ' + ' if not loop.last }}{% endfor %}, 0)
             as o3_8h_w{{ t }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from o3_by_hour
+    from daily
 
 ),
 
@@ -98,32 +83,29 @@ o3_8h_max as (
 joined as (
 
     select
-        locations.location_type,
-        locations.location_id,
-        locations.area_code,
-        locations.area_name,
-        means_24h.calendar_date as date,
+        daily.location_type,
+        daily.location_id,
+        daily.area_code,
+        daily.area_name,
+        daily.calendar_date as date,
         {%- for column, digits in daily_means %}
-        means_24h.{{ column }},
+        daily.{{ column }},
         {%- endfor %}
         case
             when o3_8h_max.valid_windows_o3_8h >= {{ var('min_valid_windows_o3_8h') }}
                 then round_even(o3_8h_max.o3_8h_max_exact, 0)
         end as o3_8h_max_ugm3,
-        means_24h.o3_1h_max_ugm3,
-        means_24h.* exclude (
-            location_type, location_id, calendar_date, o3_1h_max_ugm3
-            {%- for column, digits in daily_means %}, {{ column }}{% endfor %}
-        ),
+        daily.o3_1h_max_ugm3,
+        {%- for column, digits in daily_means %}
+        daily.valid_hours_{{ column.rsplit('_', 1)[0] }},
+        {%- endfor %}
+        daily.valid_hours_o3,
         o3_8h_max.valid_windows_o3_8h
-    from means_24h
-    inner join locations
-        on means_24h.location_type = locations.location_type
-        and means_24h.location_id = locations.location_id
-    left join o3_8h_max
-        on means_24h.location_type = o3_8h_max.location_type
-        and means_24h.location_id = o3_8h_max.location_id
-        and means_24h.calendar_date = o3_8h_max.calendar_date
+    from daily
+    inner join o3_8h_max
+        on daily.location_type = o3_8h_max.location_type
+        and daily.location_id = o3_8h_max.location_id
+        and daily.calendar_date = o3_8h_max.calendar_date
 
 )
 
