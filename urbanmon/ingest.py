@@ -175,8 +175,9 @@ def _supersede(con, spec: FeedSpec, good, result: IngestResult, run_id, now) -> 
         newer = next(r for r, p in good if p.report_date == report_date)
         con.execute(f"delete from {spec.raw_table} where source_file_sha256 = ?", [sha])
         con.execute(
-            "update ops.files set state = 'superseded', superseded_by = ? where feed_id = ? and sha256 = ?",
-            [newer.sha256, spec.feed_id, sha],
+            "update ops.files set state = 'superseded', superseded_by = ?, processed_at = ? "
+            "where feed_id = ? and sha256 = ?",
+            [newer.sha256, now, spec.feed_id, sha],
         )
         result.superseded.append(name)
 

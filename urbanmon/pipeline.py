@@ -7,6 +7,7 @@ publishes the operations record (files and their state, runs, validations, quara
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
@@ -31,14 +32,46 @@ def record_run(run_id: str, step: str, state: str, started_at: dt.datetime, mess
         )
 
 
-def dbt_build(select: str | None = None) -> dict:
-    """Run ``dbt build`` in a short-lived process (dbt keeps DuckDB locked until its process exits)."""
+def dbt_project_hash() -> str:
+    """Changes whenever a model, seed, macro or the project config changes: then a full rebuild is due."""
+    digest = hashlib.sha256()
+    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
+        rel = path.relative_to(DBT_PROJECT_DIR)
+        if path.is_file() and rel.parts[0] not in ("target", "logs", "dbt_packages"):
+            digest.update(str(rel).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def plan_build() -> tuple[bool, list[str]]:
+    """(full_refresh, changed report dates): the dates whose raw rows changed since the last successful build
+    of the same dbt project; a full rebuild when there is none, or the project changed."""
+    project_hash = dbt_project_hash()
+    with warehouse.connect() as con:
+        last = con.execute(
+            "select started_at, project_hash from ops.builds where state = 'success' "
+            "order by started_at desc limit 1").fetchone()
+        if last is None or last[1] != project_hash:
+            return True, []
+        dates = con.execute(
+            "select distinct report_date::varchar from ops.files where processed_at > ? "
+            "and report_date is not null order by 1", [last[0]]).fetchall()
+    return False, [d for (d,) in dates]
+
+
+def dbt_build(full_refresh: bool = True, changed_dates: list[str] | None = None) -> dict:
+    """Run ``dbt build`` in a short-lived process (dbt keeps DuckDB locked until its process exits).
+
+    With ``full_refresh=False`` only what depends on ``changed_dates`` (report dates) is rebuilt."""
     dbt = Path(sys.executable).with_name("dbt")
     target = paths().data / "dbt"
     cmd = [str(dbt), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
            "--target-path", str(target / "target"), "--log-path", str(target / "logs")]
-    if select:
-        cmd += ["--select", select]
+    if full_refresh:
+        cmd += ["--full-refresh"]
+    else:
+        # seeds only change with the project, which forces a full rebuild: skip reloading them
+        cmd += ["--vars", json.dumps({"changed_report_dates": changed_dates or []}),
+                "--exclude", "resource_type:seed"]
     env = {**os.environ, "URBANMON_BUILD_DB": str(paths().build_db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
@@ -49,8 +82,11 @@ def dbt_build(select: str | None = None) -> dict:
     return {"seconds": elapsed, "summary": proc.stdout.splitlines()[-1] if proc.stdout else ""}
 
 
-def validate_marts(run_id: str | None) -> dict:
-    """Validate the built serving tables. Returns {'success', 'bad_files': {name: reason}, 'failures': [...]}."""
+def validate_marts(run_id: str | None, changed_dates: list[str] | None = None) -> dict:
+    """Validate the built serving tables. Returns {'success', 'bad_files': {name: reason}, 'failures': [...]}.
+
+    With ``changed_dates`` the large tables are validated on the rows those dates can touch (the suite names the
+    date column per table in ``incremental_on``); the small ones always whole."""
     import duckdb
 
     from urbanmon import quality
@@ -60,7 +96,14 @@ def validate_marts(run_id: str | None) -> dict:
     con = duckdb.connect(str(paths().build_db), read_only=True)
     try:
         for table, expectations in suite["tables"].items():
-            df = con.execute(f"select * from serving.{table}").df()
+            column = suite.get("incremental_on", {}).get(table)
+            if changed_dates is not None and column:
+                df = con.execute(
+                    f"select * from serving.{table} where {column} in "
+                    "(select unnest(?::date[])) or {column} in (select unnest(?::date[]) - 1)".format(column=column),
+                    [changed_dates, changed_dates]).df()
+            else:
+                df = con.execute(f"select * from serving.{table}").df()
             index = "source_file_name" if "source_file_name" in df.columns else None
             outcomes.append(quality.validate_dataframe(df, f"{suite['name']}.{table}", f"serving.{table}",
                                                        expectations, index_column=index))
@@ -111,23 +154,44 @@ def transform_validate_publish(run_id: str) -> dict:
     """dbt build -> validate -> publish; a file that breaks a mart check is quarantined and the build redone."""
     timings = {}
     t0 = time.perf_counter()
-    dbt_result = dbt_build()
-    timings["dbt_build_s"] = dbt_result["seconds"]
-    t1 = time.perf_counter()
-    check = validate_marts(run_id)
-    timings["validate_marts_s"] = time.perf_counter() - t1
-    if not check["success"] and check["bad_files"]:
-        removed = quarantine_loaded(check["bad_files"], run_id)
-        log.warning("quarantined after mart validation: %s", removed)
-        timings["dbt_rebuild_s"] = dbt_build()["seconds"]
-        check = validate_marts(run_id)
-    if not check["success"]:
-        raise RuntimeError("mart validation failed, snapshot not published: " + " | ".join(check["failures"]))
-    t2 = time.perf_counter()
-    snapshot_id = publish.publish_snapshot(extra={"run_id": run_id})
-    timings["publish_s"] = time.perf_counter() - t2
+    with warehouse.connect() as con:
+        warehouse.ensure_all_raw_tables(con)
+    full_refresh, changed = plan_build()
+    started = dt.datetime.now(dt.UTC)
+    project_hash = dbt_project_hash()
+    try:
+        timings["dbt_build_s"] = dbt_build(full_refresh, changed)["seconds"]
+        t1 = time.perf_counter()
+        scope = None if full_refresh else changed
+        check = validate_marts(run_id, scope)
+        timings["validate_marts_s"] = time.perf_counter() - t1
+        if not check["success"] and check["bad_files"]:
+            removed = quarantine_loaded(check["bad_files"], run_id)
+            log.warning("quarantined after mart validation: %s", removed)
+            # the removed files' dates are rebuilt from raw, which no longer has their rows
+            full_refresh, more = (True, []) if full_refresh else plan_build()
+            changed = sorted(set(changed) | set(more))
+            timings["dbt_rebuild_s"] = dbt_build(full_refresh, changed)["seconds"]
+            check = validate_marts(run_id, None if full_refresh else changed)
+        if not check["success"]:
+            raise RuntimeError("mart validation failed, snapshot not published: " + " | ".join(check["failures"]))
+        t2 = time.perf_counter()
+        snapshot_id = publish.publish_snapshot(extra={"run_id": run_id, "full_refresh": full_refresh,
+                                                      "changed_report_dates": changed})
+        timings["publish_s"] = time.perf_counter() - t2
+    except BaseException:
+        _record_build(run_id, started, full_refresh, changed, project_hash, "failed", None)
+        raise
+    _record_build(run_id, started, full_refresh, changed, project_hash, "success", snapshot_id)
     timings["total_s"] = time.perf_counter() - t0
-    return {"snapshot_id": snapshot_id, "timings": timings}
+    return {"snapshot_id": snapshot_id, "timings": timings, "full_refresh": full_refresh, "changed": changed}
+
+
+def _record_build(run_id, started, full_refresh, changed, project_hash, state, snapshot_id) -> None:
+    with warehouse.connect() as con:
+        con.execute("insert into ops.builds values (?, ?, ?, ?, ?::date[], ?, ?, ?)",
+                    [run_id, started, dt.datetime.now(dt.UTC), full_refresh, changed, project_hash, state,
+                     snapshot_id])
 
 
 def publish_operations(run_id: str | None = None) -> str:

@@ -44,6 +44,16 @@ create table if not exists ops.runs (
     state varchar not null,          -- running | success | failed
     message varchar
 );
+create table if not exists ops.builds (
+    run_id varchar,
+    started_at timestamptz not null,
+    finished_at timestamptz,
+    full_refresh boolean not null,
+    changed_report_dates date[],
+    project_hash varchar not null,
+    state varchar not null,          -- running | success | failed
+    snapshot_id varchar
+);
 create table if not exists ops.validations (
     run_id varchar,
     suite varchar not null,
@@ -76,6 +86,17 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, spec: FeedSpec, arrow_schem
     for field in arrow_schema:
         columns.append(f"{field.name} {type_names[str(field.type)]}")
     con.execute(f"create table if not exists {spec.raw_table} ({', '.join(columns)})")
+
+
+def ensure_all_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Every feed's raw table exists (empty until its first file), so dbt can always build."""
+    import importlib
+
+    from urbanmon.feeds.spec import load_specs
+
+    for spec in load_specs().values():
+        module = importlib.import_module(spec.adapter.rsplit(".", 1)[0])
+        ensure_raw_table(con, spec, module.raw_schema(spec))
 
 
 def known_files(con: duckdb.DuckDBPyConnection, feed_id: str) -> dict[str, str]:
