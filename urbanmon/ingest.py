@@ -46,7 +46,10 @@ def _adapter(spec: FeedSpec):
 
 
 def ingest_pending(feed_id: str, run_id: str | None = None, validate: bool = True) -> IngestResult:
-    """Process every archived file of ``feed_id`` that the ledger does not know yet."""
+    """Process every archived file of ``feed_id`` that the ledger does not know yet.
+
+    Streams in chunks: while one chunk is validated and inserted, the next is parsed (two threads), so memory is
+    bounded by two chunks and parsing overlaps DuckDB's insert. All chunks go into ONE transaction."""
     import time
 
     spec = get_spec(feed_id)
@@ -60,6 +63,17 @@ def ingest_pending(feed_id: str, run_id: str | None = None, validate: bool = Tru
         if not pending:
             return result
 
+        # Two files for one date in one batch: the later received wins; the earlier is kept as superseded.
+        latest: dict[str, landing.Receipt] = {}
+        batch_superseded = []
+        for receipt in pending:  # oldest first
+            match = spec.matches(receipt.name)
+            key = match.group("period") if match else receipt.sha256
+            if key in latest:
+                batch_superseded.append((latest[key], receipt))
+            latest[key] = receipt
+        todo = list(latest.values())
+
         parse = _adapter(spec)
         data_dir = paths().data
 
@@ -72,81 +86,82 @@ def ingest_pending(feed_id: str, run_id: str | None = None, validate: bool = Tru
                 log.exception("adapter crashed on %s", receipt.name)
                 return receipt, None, FeedError(receipt.name, "adapter_error", repr(exc)).as_dict()
 
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            parsed = list(pool.map(parse_one, pending))
-        result.timings["parse_s"] = time.perf_counter() - t0
-
-        good = [(r, p) for r, p, err in parsed if err is None]
-        errors = {r.sha256: err for r, p, err in parsed if err is not None}
-
-        # Two files for one date in one batch: the later received wins; the earlier is kept as superseded.
-        latest: dict[dt.date, tuple] = {}
-        batch_superseded = []
-        for receipt, parsed_file in good:
-            if parsed_file.report_date in latest:
-                batch_superseded.append((latest[parsed_file.report_date][0], receipt))
-            latest[parsed_file.report_date] = (receipt, parsed_file)
-        good = list(latest.values())
-
-        validation = None
-        if validate and good:
-            t1 = time.perf_counter()
-            validation = _validate_batch(spec, good)
-            for name, reasons in validation.bad_files().items():
-                for r, _ in good:
-                    if r.name == name:
-                        errors[r.sha256] = FeedError(name, "validation", "; ".join(reasons)).as_dict()
-            good = [(r, p) for r, p in good if r.sha256 not in errors]
-            result.timings["validate_s"] = time.perf_counter() - t1
-
-        t2 = time.perf_counter()
         now = dt.datetime.now(dt.UTC)
+        errors: dict[str, dict] = {}
+        quarantined: list[landing.Receipt] = []
+        timings = {"parse_wait_s": 0.0, "validate_s": 0.0, "load_s": 0.0}
+        chunks = [todo[i : i + LOAD_CHUNK_FILES] for i in range(0, len(todo), LOAD_CHUNK_FILES)]
         con.execute("begin transaction")
         try:
-            if good:
-                warehouse.ensure_raw_table(con, spec, good[0][1].table.schema)
+            warehouse.ensure_raw_table(con, spec, _raw_schema(spec))
             for older, newer in batch_superseded:
                 _ledger(con, older, "superseded", now, run_id, None, superseded_by=newer.sha256)
                 result.superseded.append(older.name)
-            _supersede(con, spec, good, result, run_id, now)
-            for chunk_start in range(0, len(good), LOAD_CHUNK_FILES):
-                chunk = good[chunk_start : chunk_start + LOAD_CHUNK_FILES]
-                con.register("incoming", _with_lineage(chunk))
-                con.execute(f"insert into {spec.raw_table} select * from incoming")
-                con.unregister("incoming")
-            for receipt, parsed_file in good:
-                _ledger(con, receipt, "loaded", now, run_id, parsed_file.report_date,
-                        rows=parsed_file.rows, values=parsed_file.values)
-                result.loaded.append(receipt.name)
-                result.rows += parsed_file.rows
-                result.values += parsed_file.values
-            for receipt, _, _ in parsed:
-                if receipt.sha256 in errors:
-                    err = errors[receipt.sha256]
-                    _ledger(con, receipt, "quarantined", now, run_id, None, rule=err["rule"], error=err["text"])
-                    result.quarantined[receipt.name] = err["text"]
-            if validation is not None:
-                con.execute(
-                    "insert into ops.validations values (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [run_id, validation.suite, spec.raw_table, validation.success, validation.evaluated,
-                     validation.failed, _json(validation.details()), now],
-                )
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                futures = [pool.map(parse_one, chunks[0])] if chunks else []
+                for i in range(len(chunks)):
+                    t = time.perf_counter()
+                    parsed = list(futures[i])
+                    if i + 1 < len(chunks):  # parse the next chunk while this one is validated and inserted
+                        futures.append(pool.map(parse_one, chunks[i + 1]))
+                    timings["parse_wait_s"] += time.perf_counter() - t
+                    good = [(r, p) for r, p, err in parsed if err is None]
+                    for r, _, err in parsed:
+                        if err is not None:
+                            errors[r.sha256] = err
+                            quarantined.append(r)
+                    if validate and good:
+                        t = time.perf_counter()
+                        validation = _validate_batch(spec, good)
+                        bad = validation.bad_files()
+                        for r, _ in good:
+                            if r.name in bad:
+                                errors[r.sha256] = FeedError(r.name, "validation", "; ".join(bad[r.name])).as_dict()
+                                quarantined.append(r)
+                        good = [(r, p) for r, p in good if r.sha256 not in errors]
+                        con.execute(
+                            "insert into ops.validations values (?, ?, ?, ?, ?, ?, ?, ?)",
+                            [run_id, validation.suite, spec.raw_table, validation.critical_success,
+                             validation.evaluated, validation.failed, _json(validation.details()), now],
+                        )
+                        timings["validate_s"] += time.perf_counter() - t
+                    t = time.perf_counter()
+                    _supersede(con, spec, good, result, now)
+                    if good:
+                        con.register("incoming", _with_lineage(good))
+                        con.execute(f"insert into {spec.raw_table} select * from incoming")
+                        con.unregister("incoming")
+                    for receipt, parsed_file in good:
+                        _ledger(con, receipt, "loaded", now, run_id, parsed_file.report_date,
+                                rows=parsed_file.rows, values=parsed_file.values)
+                        result.loaded.append(receipt.name)
+                        result.rows += parsed_file.rows
+                        result.values += parsed_file.values
+                    timings["load_s"] += time.perf_counter() - t
+                    del parsed, good
+            for receipt in quarantined:
+                err = errors[receipt.sha256]
+                _ledger(con, receipt, "quarantined", now, run_id, None, rule=err["rule"], error=err["text"])
+                result.quarantined[receipt.name] = err["text"]
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
-        result.timings["load_s"] = time.perf_counter() - t2
+        result.timings.update(timings)
 
     # Quarantine copies are written after the commit: the ledger is the truth, the folder a convenience copy.
-    for receipt, _, _ in parsed:
-        if receipt.sha256 in errors:
-            landing.quarantine_file(receipt, errors[receipt.sha256])
-            log.warning("quarantined %s: %s", receipt.name, errors[receipt.sha256]["text"])
+    for receipt in quarantined:
+        landing.quarantine_file(receipt, errors[receipt.sha256])
+        log.warning("quarantined %s: %s", receipt.name, errors[receipt.sha256]["text"])
     result.timings["total_s"] = time.perf_counter() - t0
     return result
 
 
-LOAD_CHUNK_FILES = 64
+def _raw_schema(spec: FeedSpec):
+    return importlib.import_module(spec.adapter.rsplit(".", 1)[0]).raw_schema(spec)
+
+
+LOAD_CHUNK_FILES = 96
 
 
 def _with_lineage(chunk) -> pa.Table:
@@ -161,7 +176,7 @@ def _with_lineage(chunk) -> pa.Table:
     return pa.concat_tables(tables, promote_options="permissive")
 
 
-def _supersede(con, spec: FeedSpec, good, result: IngestResult, run_id, now) -> None:
+def _supersede(con, spec: FeedSpec, good, result: IngestResult, now) -> None:
     """A newer file for a date already loaded replaces the older file's rows; the ledger keeps the history."""
     if not good:
         return

@@ -71,7 +71,7 @@ create table if not exists ops.validations (
 def connect(path: Path | None = None, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     path = path or paths().build_db
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only, config={"threads": 2, "memory_limit": "2GB"})
+    con = duckdb.connect(str(path), read_only=read_only, config={"threads": 2, "memory_limit": "512MB"})
     try:
         if not read_only:
             con.execute(OPS_DDL)
