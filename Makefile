@@ -24,8 +24,8 @@ test: install  ## the whole test suite (starts its own platform on other ports a
 lint: install  ## ruff
 	.venvs/pipeline/bin/ruff check urbanmon dags tests scripts
 
-bench: install  ## benchmarks; results go to docs/benchmarks.md
-	$(PY) scripts/bench.py
+bench: install  ## benchmarks -> docs/benchmarks.md (with the platform up, also through Airflow: make bench LIVE=1)
+	$(PY) scripts/bench.py $(if $(LIVE),--live)
 
 lock:  ## re-resolve the pinned locks (needs the package registry)
 	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/pipeline.in -o requirements/pipeline.lock
