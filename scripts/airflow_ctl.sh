@@ -48,16 +48,7 @@ case "${1:-}" in
     exit 1
     ;;
   stop)
-    if [ -f "$PGID_FILE" ]; then
-      sid=$(cat "$PGID_FILE")
-      # everything started under setsid shares its session id, task processes included
-      pkill -TERM -s "$sid" 2>/dev/null || true
-      for _ in $(seq 1 30); do pgrep -s "$sid" >/dev/null || break; sleep 1; done
-      pkill -KILL -s "$sid" 2>/dev/null || true
-      sleep 0.5
-      if pgrep -s "$sid" >/dev/null; then echo "airflow: processes left in session $sid" >&2; exit 1; fi
-      rm -f "$PGID_FILE"
-    fi
+    stop_session airflow "$PGID_FILE"
     echo "airflow: stopped"
     ;;
   status)

@@ -38,3 +38,17 @@ export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK=True
 export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=${AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL:-30}
 export AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT=${AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT:-60}
 export NO_PROXY='*' no_proxy='*'
+
+# Stop everything started under one setsid session (its id is in file $2), task processes and workers included.
+stop_session() {  # name sid_file [other files to remove]
+  local name=$1 sid_file=$2 sid
+  shift 2
+  [ -f "$sid_file" ] || return 0
+  sid=$(cat "$sid_file")
+  pkill -TERM -s "$sid" 2>/dev/null || true
+  for _ in $(seq 1 60); do pgrep -s "$sid" >/dev/null || break; sleep 0.5; done
+  pkill -KILL -s "$sid" 2>/dev/null || true
+  sleep 0.5
+  if pgrep -s "$sid" >/dev/null; then echo "$name: processes left in session $sid" >&2; return 1; fi
+  rm -f "$sid_file" "$@"
+}

@@ -87,15 +87,7 @@ case "${1:-}" in
     exit 1
     ;;
   stop)
-    if [ -f "$PGID_FILE" ]; then
-      pgid=$(cat "$PGID_FILE")
-      pkill -TERM -s "$pgid" 2>/dev/null || true
-      for _ in $(seq 1 20); do pgrep -s "$pgid" >/dev/null || break; sleep 0.5; done
-      pkill -KILL -s "$pgid" 2>/dev/null || true
-      sleep 0.5
-      if pgrep -s "$pgid" >/dev/null; then echo "superset: processes left in session $pgid" >&2; exit 1; fi
-      rm -f "$PGID_FILE" "$PID_FILE"
-    fi
+    stop_session superset "$PGID_FILE" "$PID_FILE"
     echo "superset: stopped"
     ;;
   status)
