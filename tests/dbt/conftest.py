@@ -1,15 +1,14 @@
-"""Build the dbt project once per session against a private DuckDB whose raw tables hold a few real files.
+"""Build the dbt project against a private data folder whose raw tables hold a few real files.
 
-The raw tables are written by a small pandas helper that mirrors what the ingest framework writes
-(``raw.air_quality__cnemc_{city,station}_hourly``: one row per file x hour x location with any value, wide over the
-15 value types). It stands in for ``urbanmon``'s loader and should be swapped for it once that is settled, so that
-the dbt tests and the pipeline share one loader.
+The raw tables are written by the project's own ingest (``urbanmon.landing.archive_file`` +
+``urbanmon.ingest.ingest_pending``, without the Great Expectations step), so the dbt tests and the pipeline share one
+loader: ``raw.air_quality__cnemc_{city,station}_hourly`` in ``<data>/build/warehouse.duckdb``, lineage columns and the
+ledger ``ops.files`` included.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
+import contextlib
 import os
 import subprocess
 import sys
@@ -25,9 +24,10 @@ REPO = Path(__file__).resolve().parents[2]
 DBT_PROJECT = REPO / "dbt_project"
 CITY_DAYS = ["20200101", "20200102", "20200103"]
 STATION_DAYS = ["20190101", "20190102"]
-VALUE_TYPES = ["AQI", "PM2.5", "PM2.5_24h", "PM10", "PM10_24h", "SO2", "SO2_24h", "NO2", "NO2_24h",
-               "O3", "O3_24h", "O3_8h", "O3_8h_24h", "CO", "CO_24h"]
-RAW_COLUMNS = {t: t.lower().replace(".", "_") for t in VALUE_TYPES}
+CITY_FEED = "air_quality__cnemc_city_hourly"
+STATION_FEED = "air_quality__cnemc_station_hourly"
+# what an incremental build runs (selectors.yml): no seeds, unit tests or views, which only change with the project
+INCREMENTAL_SELECTOR = "incremental"
 
 
 def dbt_executable() -> str:
@@ -37,40 +37,55 @@ def dbt_executable() -> str:
     return str(REPO / ".venvs/pipeline/bin/dbt")
 
 
-def raw_frame(content: bytes, file_name: str):
-    """One CNEMC daily file (bytes) -> the raw table's rows as a DataFrame."""
-    import pandas as pd
-
-    df = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8")
-    long = df.melt(id_vars=["date", "hour", "type"], var_name="location", value_name="value")
-    long["value"] = pd.to_numeric(long["value"].str.strip().replace("", None), errors="coerce")
-    long = long.dropna(subset=["value"])
-    wide = long.pivot_table(index=["date", "hour", "location"], columns="type", values="value",
-                            aggfunc="first").reset_index()
-    out = pd.DataFrame({
-        "source_file_sha256": hashlib.sha256(content).hexdigest(),
-        "source_file_name": file_name,
-        "report_date": pd.to_datetime(wide["date"], format="%Y%m%d").dt.date,
-        "report_hour": wide["hour"].astype("int8"),
-        "location": wide["location"].astype(str),
-    })
-    for value_type, column in RAW_COLUMNS.items():
-        out[column] = wide[value_type].astype("float64") if value_type in wide else float("nan")
-    return out
+@contextlib.contextmanager
+def data_dir_env(data: Path):
+    """URBANMON_DATA_DIR -> ``data`` for the duration (session fixtures cannot use monkeypatch)."""
+    before = os.environ.get("URBANMON_DATA_DIR")
+    os.environ["URBANMON_DATA_DIR"] = str(data)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("URBANMON_DATA_DIR", None)
+        else:
+            os.environ["URBANMON_DATA_DIR"] = before
 
 
-def write_raw_table(con, table: str, files: list[tuple[bytes, str]]) -> int:
-    import pandas as pd
+def ingest_files(data: Path, feed_id: str, files: dict[str, bytes]) -> dict:
+    """Archive the files ({name: bytes}) into ``data`` and load them with the project's ingest, as the pipeline
+    does (a newer file for a date already loaded supersedes the old one's rows)."""
+    from urbanmon import ingest, landing
+    from urbanmon.feeds.spec import get_spec
 
-    frame = pd.concat([raw_frame(content, name) for content, name in files], ignore_index=True)
-    value_columns = ", ".join(f"{c} double" for c in RAW_COLUMNS.values())
-    con.execute("create schema if not exists raw")
-    con.execute(f"create table {table} (source_file_sha256 varchar, source_file_name varchar, report_date date, "
-                f"report_hour tinyint, location varchar, {value_columns})")
-    con.register("frame", frame)
-    con.execute(f"insert into {table} select * from frame")
-    con.unregister("frame")
-    return len(frame)
+    with data_dir_env(data):
+        spec = get_spec(feed_id)
+        incoming = data / "incoming"
+        incoming.mkdir(parents=True, exist_ok=True)
+        for name, content in files.items():
+            path = incoming / name
+            path.write_bytes(content)
+            landing.archive_file(spec, path)
+        result = ingest.ingest_pending(feed_id, validate=False)
+    assert not result.quarantined, result.quarantined
+    return result.as_dict()
+
+
+def run_dbt(data: Path, work: Path, *args: str, changed_report_dates: list[str] | None = None):
+    """``dbt build`` on ``<data>/build/warehouse.duckdb``; with ``changed_report_dates`` an incremental build the way
+    the pipeline runs it (dates in URBANMON_CHANGED_REPORT_DATES, the ``incremental`` selector)."""
+    import json
+
+    env = {**os.environ, "URBANMON_BUILD_DB": str(data / "build" / "warehouse.duckdb"),
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_NO_PRINT": "false"}
+    env.pop("URBANMON_CHANGED_REPORT_DATES", None)
+    cmd = [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+           "--target-path", str(work / "target"), "--log-path", str(work / "logs"), *args]
+    if changed_report_dates is not None:
+        env["URBANMON_CHANGED_REPORT_DATES"] = json.dumps(changed_report_dates)
+        cmd += ["--selector", INCREMENTAL_SELECTOR]
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    return proc.returncode, proc.stdout + proc.stderr, time.perf_counter() - started
 
 
 @dataclass
@@ -82,6 +97,7 @@ class DbtBuild:
     seconds: float
     city_files: dict[str, bytes]
     station_files: dict[str, bytes]
+    data: Path | None = None
 
     def connect(self):
         import duckdb
@@ -90,31 +106,20 @@ class DbtBuild:
 
 
 def build_project(work: Path, city_days: list[str], station_days: list[str]) -> DbtBuild:
-    """Write the raw tables of the given real files into a fresh DuckDB under ``work`` and run ``dbt build``."""
-    import duckdb
-
+    """Ingest the given real files into a fresh data folder under ``work`` and run ``dbt build``."""
     try:
         city = {day: real_city_file(day) for day in city_days}
         station = {day: real_station_file(day) for day in station_days}
     except FileNotFoundError as exc:
         pytest.skip(f"no real CNEMC files: neither ../shared/data/air_quality nor the shipped sample ({exc})")
 
-    database = work / "build.duckdb"
-    with duckdb.connect(str(database)) as con:
-        write_raw_table(con, "raw.air_quality__cnemc_city_hourly",
-                        [(content, f"china_cities_{day}.csv") for day, content in city.items()])
-        if station:
-            write_raw_table(con, "raw.air_quality__cnemc_station_hourly",
-                            [(content, f"china_sites_{day}.csv") for day, content in station.items()])
-
-    env = {**os.environ, "URBANMON_BUILD_DB": str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-           "DBT_NO_PRINT": "false"}
-    cmd = [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-           "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
-    seconds = time.perf_counter() - started
-    return DbtBuild(database, work / "target", proc.returncode, proc.stdout + proc.stderr, seconds, city, station)
+    data = work / "data"
+    ingest_files(data, CITY_FEED, {f"china_cities_{day}.csv": content for day, content in city.items()})
+    if station:
+        ingest_files(data, STATION_FEED, {f"china_sites_{day}.csv": content for day, content in station.items()})
+    returncode, output, seconds = run_dbt(data, work)
+    return DbtBuild(data / "build" / "warehouse.duckdb", work / "target", returncode, output, seconds, city,
+                    station, data)
 
 
 @pytest.fixture(scope="session")

@@ -193,7 +193,9 @@ def test_every_model_is_documented_and_serving_contracts_are_enforced(dbt_build)
         undocumented += [f"{node['name']}.{c}" for c, v in node["columns"].items() if not v["description"]]
         if node["resource_type"] == "model" and node["schema"] == "serving":
             assert node["config"]["contract"]["enforced"], node["name"]
-            assert node["config"]["materialized"] == "table", node["name"]
+            assert node["config"]["materialized"] in ("table", "incremental"), node["name"]
+            if node["config"]["materialized"] == "incremental":
+                assert node["config"]["on_schema_change"] == "fail", node["name"]
     assert not undocumented, f"missing descriptions: {undocumented}"
     names = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     assert set(SERVING_COLUMNS) <= names

@@ -1,8 +1,21 @@
+{#- incremental: a changed report date D replaces calendar days D-1 and D (hour 0 of D closes D-1) -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_rows('date', [-1, 0]) }}",
+    )
+}}
+
 with
 
 daily as (
 
     select * from {{ ref('fct_air_quality_daily') }}
+    {%- if is_partial_build() %}
+    where {{ in_changed_dates('date', [-1, 0]) }}
+    {%- endif %}
 
 ),
 

@@ -1,8 +1,21 @@
+{#- incremental: a run with changed report dates replaces the hours of those file dates -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_rows('report_date') }}",
+    )
+}}
+
 with
 
 hourly as (
 
     select * from {{ ref('int_aqi_hourly_recomputed') }}
+    {%- if is_partial_build() %}
+    where {{ in_changed_dates('report_date') }}
+    {%- endif %}
 
 ),
 

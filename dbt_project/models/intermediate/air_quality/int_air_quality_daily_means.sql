@@ -1,3 +1,13 @@
+{#- incremental: a changed report date D replaces calendar days D-1 and D (hour 0 of D closes D-1) -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_rows('date', [-1, 0]) }}",
+    )
+}}
+
 {%- set daily_means = [('pm2_5_ugm3', 0), ('pm10_ugm3', 0), ('so2_ugm3', 0), ('no2_ugm3', 0), ('co_mgm3', 1)] -%}
 
 with
@@ -5,6 +15,11 @@ with
 hourly as (
 
     select * from {{ ref('int_air_quality_hourly_unioned') }}
+    {%- if is_partial_build() %}
+    -- calendar days D-1 and D of a changed report date D are made of the hours of files D-1, D and D+1
+    where {{ in_changed_dates('report_date', [-1, 0, 1]) }}
+        and {{ in_changed_dates('calendar_date', [-1, 0]) }}
+    {%- endif %}
 
 ),
 

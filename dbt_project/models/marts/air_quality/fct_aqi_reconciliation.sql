@@ -1,24 +1,8 @@
 with
 
-hourly as (
+daily as (
 
-    select * from {{ ref('int_aqi_hourly_recomputed') }}
-
-),
-
-compared as (
-
-    select
-        location_type,
-        location_id,
-        area_code,
-        area_name,
-        year(report_date)::integer as year,
-        aqi_published,
-        aqi_recomputed,
-        abs(aqi_published - aqi_recomputed) as abs_diff
-    from hourly
-    where aqi_published is not null and aqi_recomputed is not null
+    select * from {{ ref('int_aqi_reconciliation_daily') }}
 
 ),
 
@@ -29,13 +13,13 @@ reconciled as (
         location_id,
         area_code,
         area_name,
-        year,
-        count(*)::integer as hours_compared,
-        count(*) filter (where abs_diff = 0)::integer as exact_matches,
-        count(*) filter (where abs_diff = 0) / count(*) as exact_match_ratio,
-        avg(abs_diff) as mean_abs_diff,
-        max(abs_diff) as max_abs_diff
-    from compared
+        year(report_date)::integer as year,
+        sum(hours_compared)::integer as hours_compared,
+        sum(exact_matches)::integer as exact_matches,
+        sum(exact_matches) / sum(hours_compared) as exact_match_ratio,
+        sum(sum_abs_diff) / sum(hours_compared) as mean_abs_diff,
+        max(max_abs_diff) as max_abs_diff
+    from daily
     group by location_type, location_id, area_code, area_name, year
 
 )
