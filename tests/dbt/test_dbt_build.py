@@ -43,6 +43,9 @@ SERVING_COLUMNS = {
     "indicator_values": ["indicator_code", "area_code", "area_name", "year", "value", "unit", "method", "standard",
                          "source_feed", "is_synthetic", "numerator", "denominator"],
     "aqi_reconciliation": ["location_type", "location_id", "year"],
+    "indicator_reconciliation": ["indicator_code", "area_code", "area_name", "year", "unit", "computed_value",
+                                 "published_value", "difference_pp", "computed_numerator", "computed_denominator",
+                                 "method", "published_source", "published_note", "note"],
 }
 
 # Exact-match share of the recomputed hourly AQI measured on all 366 city files of 2020 (3,152,859 hours) and on
@@ -170,6 +173,20 @@ def test_indicator_values_have_jinan_official_and_2026_apart(dbt_build):
     assert (official[3], official[4]) == good_days_2012 == (1, 3)  # 01-01 AQI 72 良; 01-02 132, 01-03 200
     assert official[2] == pytest.approx(100 / 3)
     assert official[5:] == ("%", "air_quality__cnemc_city_hourly", False)
+
+
+def test_indicator_reconciliation_sets_the_plan_value_beside_ours(dbt_build):
+    with dbt_build.connect() as con:
+        row = con.execute(
+            "select area_name, computed_value, published_value, difference_pp, computed_numerator, "
+            "computed_denominator, method, published_source, note from serving.indicator_reconciliation "
+            "where indicator_code = 'air_quality_good_days_ratio' and area_code = '370100' and year = 2020").fetchone()
+    name, computed, published, difference, numerator, denominator, method, source, note = row
+    assert name == "济南" and published == 62.0 and "专栏1" in source
+    assert (numerator, denominator) == (1, 3) and computed == pytest.approx(100 / 3)  # three days only here
+    assert difference == pytest.approx(computed - published)
+    assert method == "HJ 633-2012 / HJ 663-2013"
+    assert note == "计算值 33.3%（1/3 天，HJ 633-2012 / HJ 663-2013）较公布值 62% 低 28.7 个百分点"
 
 
 @pytest.mark.parametrize("location_type", ["city", "station"])

@@ -1,5 +1,5 @@
-{#- every ind_<indicator_code> model has the same columns; adding an indicator adds its model here -#}
-{%- set indicator_models = ['ind_air_quality_good_days_ratio'] -%}
+{#- the ind_<indicator_code> models (macros/indicator_models.sql) share these columns -#}
+{%- set indicator_models = indicator_models() -%}
 {%- set columns = [
     'indicator_code', 'area_code', 'area_name', 'year', 'value', 'unit', 'method', 'standard',
     'source_feed', 'is_synthetic', 'numerator', 'denominator',
