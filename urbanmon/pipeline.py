@@ -66,13 +66,15 @@ def dbt_build(full_refresh: bool = True, changed_dates: list[str] | None = None)
     target = paths().data / "dbt"
     cmd = [str(dbt), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
            "--target-path", str(target / "target"), "--log-path", str(target / "logs")]
+    env = {**os.environ, "URBANMON_BUILD_DB": str(paths().build_db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env.pop("URBANMON_CHANGED_REPORT_DATES", None)
     if full_refresh:
         cmd += ["--full-refresh"]
     else:
-        # seeds only change with the project, which forces a full rebuild: skip reloading them
-        cmd += ["--vars", json.dumps({"changed_report_dates": changed_dates or []}),
-                "--exclude", "resource_type:seed"]
-    env = {**os.environ, "URBANMON_BUILD_DB": str(paths().build_db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        # The dates go through the environment, not --vars, so dbt's partial parse stays valid (dbt_project/README);
+        # the selector skips seeds, unit tests and views, which only change with the project (-> full rebuild).
+        env["URBANMON_CHANGED_REPORT_DATES"] = json.dumps(changed_dates or [])
+        cmd += ["--selector", "incremental"]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
     elapsed = time.perf_counter() - t0
