@@ -70,15 +70,17 @@ def ingest_files(data: Path, feed_id: str, files: dict[str, bytes]) -> dict:
     return result.as_dict()
 
 
-def run_dbt(data: Path, work: Path, *args: str, changed_report_dates: list[str] | None = None):
+def run_dbt(data: Path, work: Path, *args: str, changed_report_dates: list[str] | None = None,
+            command: str = "build"):
     """``dbt build`` on ``<data>/build/warehouse.duckdb``; with ``changed_report_dates`` an incremental build the way
-    the pipeline runs it (dates in URBANMON_CHANGED_REPORT_DATES, the ``incremental`` selector)."""
+    the pipeline runs it (dates in URBANMON_CHANGED_REPORT_DATES, the ``incremental`` selector). ``work`` holds
+    dbt's target and logs: share it between runs of the same project to keep dbt's partial parse (~3 s a run)."""
     import json
 
     env = {**os.environ, "URBANMON_BUILD_DB": str(data / "build" / "warehouse.duckdb"),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DBT_NO_PRINT": "false"}
     env.pop("URBANMON_CHANGED_REPORT_DATES", None)
-    cmd = [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+    cmd = [dbt_executable(), command, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
            "--target-path", str(work / "target"), "--log-path", str(work / "logs"), *args]
     if changed_report_dates is not None:
         env["URBANMON_CHANGED_REPORT_DATES"] = json.dumps(changed_report_dates)
@@ -105,8 +107,10 @@ class DbtBuild:
         return duckdb.connect(str(self.database), read_only=True)
 
 
-def build_project(work: Path, city_days: list[str], station_days: list[str]) -> DbtBuild:
-    """Ingest the given real files into a fresh data folder under ``work`` and run ``dbt build``."""
+def build_project(work: Path, city_days: list[str], station_days: list[str], dbt_work: Path | None = None,
+                  *dbt_args: str) -> DbtBuild:
+    """Ingest the given real files into a fresh data folder under ``work`` and run ``dbt build`` (target and logs in
+    ``dbt_work``, default ``work``)."""
     try:
         city = {day: real_city_file(day) for day in city_days}
         station = {day: real_station_file(day) for day in station_days}
@@ -117,11 +121,25 @@ def build_project(work: Path, city_days: list[str], station_days: list[str]) -> 
     ingest_files(data, CITY_FEED, {f"china_cities_{day}.csv": content for day, content in city.items()})
     if station:
         ingest_files(data, STATION_FEED, {f"china_sites_{day}.csv": content for day, content in station.items()})
-    returncode, output, seconds = run_dbt(data, work)
-    return DbtBuild(data / "build" / "warehouse.duckdb", work / "target", returncode, output, seconds, city,
+    dbt_work = dbt_work or work
+    returncode, output, seconds = run_dbt(data, dbt_work, *dbt_args)
+    return DbtBuild(data / "build" / "warehouse.duckdb", dbt_work / "target", returncode, output, seconds, city,
                     station, data)
 
 
 @pytest.fixture(scope="session")
 def dbt_build(tmp_path_factory) -> DbtBuild:
     return build_project(tmp_path_factory.mktemp("dbt"), CITY_DAYS, STATION_DAYS)
+
+
+@pytest.fixture
+def scratch(dbt_build) -> Path:
+    """An emptied folder at a FIXED path for a test's private data: dbt's partial parse survives only while the
+    profile (the database path) stays the same, so every test that builds elsewhere than the session build uses
+    this one path (a full parse costs ~3 s per run)."""
+    import shutil
+
+    folder = dbt_build.target.parent / "scratch"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    return folder

@@ -221,9 +221,10 @@ def test_every_model_is_documented_and_serving_contracts_are_enforced(dbt_build)
             "int_aqi_hourly_recomputed", "ind_air_quality_good_days_ratio"} <= unit_tests
 
 
-def test_build_succeeds_before_the_first_station_file(tmp_path):
+def test_build_succeeds_before_the_first_station_file(dbt_build, scratch):
     """The ingest creates a raw table with its feed's first file; dbt must not fail while one feed has none."""
-    build = build_project(tmp_path, ["20200102"], [])
+    # the session build's target keeps dbt's partial parse; the unit tests ran there
+    build = build_project(scratch, ["20200102"], [], dbt_build.target.parent, "--exclude", "resource_type:unit_test")
     assert build.returncode == 0, build.output[-6000:]
     with build.connect() as con:
         counts = dict(con.execute(

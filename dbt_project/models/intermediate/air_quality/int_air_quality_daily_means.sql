@@ -35,10 +35,11 @@ daily as (
         any_value(area_code) as area_code,
         any_value(area_name) as area_name,
         {%- for column, digits in daily_means %}
-        -- HJ 663-2013 reports concentrations rounded (integer µg/m³, CO one decimal) per GB/T 8170: half to even
+        -- HJ 663-2013 reports concentrations rounded (integer µg/m³, CO one decimal) per GB/T 8170: half to even,
+        -- computed exactly (macros/mean_half_even.sql: a double mean of CO values can fall either side of a tie)
         case
             when count({{ column }}) >= {{ var('min_valid_hours_24h') }}
-                then round_even(avg({{ column }}), {{ digits }})
+                then {{ mean_half_even(column, digits) }}
         end as {{ column }},
         {%- endfor %}
         max(o3_ugm3) as o3_1h_max_ugm3,

@@ -1,14 +1,4 @@
 {#- (sub-index column, label in primary_pollutant), in the order of HJ 633 table 1 -#}
-{#- incremental: a changed report date D replaces calendar days D-1 and D -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ delete_changed_rows('date', [-1, 0]) }}",
-    )
-}}
-
 {%- set sub_indices = [
     ('iaqi_so2', 'SO2'), ('iaqi_no2', 'NO2'), ('iaqi_pm10', 'PM10'),
     ('iaqi_co', 'CO'), ('iaqi_o3_8h', 'O3_8h'), ('iaqi_pm2_5', 'PM2.5'),
@@ -19,9 +9,6 @@ with
 daily_means as (
 
     select * from {{ ref('int_air_quality_daily_means') }}
-    {%- if is_partial_build() %}
-    where {{ in_changed_dates('date', [-1, 0]) }}
-    {%- endif %}
 
 ),
 
