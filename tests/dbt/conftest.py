@@ -84,7 +84,7 @@ def run_dbt(data: Path, work: Path, *args: str, changed_report_dates: list[str] 
            "--target-path", str(work / "target"), "--log-path", str(work / "logs"), *args]
     if changed_report_dates is not None:
         env["URBANMON_CHANGED_REPORT_DATES"] = json.dumps(changed_report_dates)
-        cmd += ["--selector", INCREMENTAL_SELECTOR]
+        cmd += ["--selector", INCREMENTAL_SELECTOR, "--no-write-json"]
     started = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     return proc.returncode, proc.stdout + proc.stderr, time.perf_counter() - started

@@ -59,7 +59,7 @@ def assert_incremental_equals_full(data, work, dates: list[str]) -> None:
     assert code == 0 and "ERROR=0" in output, output[-4000:]
     incremental = table_contents(data / "build" / "warehouse.duckdb")
     # the reference: every table rebuilt from raw (dbt run: the tests ran on the incremental build)
-    code, output, _ = run_dbt(data, work, "--full-refresh", command="run")
+    code, output, _ = run_dbt(data, work, "--full-refresh", "--no-write-json", command="run")
     assert code == 0 and "ERROR=0" in output, output[-4000:]
     full = table_contents(data / "build" / "warehouse.duckdb")
     assert set(incremental) == set(full) and "serving.air_quality_hourly" in full
