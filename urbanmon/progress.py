@@ -1,0 +1,426 @@
+"""Planned paths and progress assessment: three named, versioned methods, each status explained by its inputs.
+
+Methods (``METHOD_VERSIONS``; docs/decisions/0005-progress-methods.md):
+
+- ``distance``: completion (A-B)/(T-B) against the share of the period elapsed (y-y0)/(ty-y0), the usual rule in
+  Chinese plan reviews (完成进度 vs 时序进度). score = completion / elapsed share.
+- ``pace``: Open SDG / Statistics Canada: actual compound annual growth rate over the required one,
+  score = CAGR_actual / CAGR_required (on track >= 0.95, needs acceleration >= 0.6, limited >= 0, else deterioration).
+  Cumulative targets grow from zero, so their pace compares average annual amounts instead.
+- ``projection``: UNSD progress chart: an ordinary least-squares linear trend over every point since the baseline,
+  projected to the milestone year (clipped to the natural limits), against the target; with the probability of
+  meeting the milestone from the trend's Student-t prediction interval (n-2 degrees of freedom).
+
+Every result carries its inputs, the annual change now required to reach the milestone, and the acceleration factor
+(required over achieved annual change), so a traffic light can always be explained.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+METHOD_VERSIONS = {"distance": "distance-1.0", "pace": "pace-1.0", "projection": "projection-1.0"}
+THRESHOLDS = {  # score thresholds: on track, needs acceleration, limited (>= 0); below 0: deterioration
+    "distance": (1.0, 0.6, 0.0),
+    "pace": (0.95, 0.6, 0.0),
+    "projection": (1.0, 0.6, 0.0),
+}
+MIN_POINTS_PROJECTION = 3
+PROBABILITY_MODEL = "OLS linear trend, Student-t prediction interval (n-2 df)"
+
+STATUS_ZH = {
+    "achieved": "已实现",
+    "on_track": "进度正常",
+    "needs_acceleration": "需加快",
+    "limited": "进展有限",
+    "deterioration": "退步",
+    "off_range": "偏离预期区间",
+    "not_achieved": "未实现",
+    "baseline": "基期",
+    "not_assessable": "无法评估",
+}
+STATUS_COLOUR = {
+    "achieved": "green", "on_track": "green", "needs_acceleration": "yellow", "limited": "orange",
+    "deterioration": "red", "off_range": "orange", "not_achieved": "red", "baseline": "grey",
+    "not_assessable": "grey",
+}
+
+
+@dataclass(frozen=True)
+class Goal:
+    """What one milestone asks: the registry entry reduced to what the methods need."""
+
+    direction: str                      # higher | lower | band | maintain | projection
+    milestone_year: int
+    comparator: str                     # reach > >= < <= about band
+    target: float | None
+    baseline_year: int | None = None    # None: the first year with data becomes the baseline
+    baseline_value: float | None = None
+    baseline_qualifier: str | None = None
+    limit_min: float | None = None
+    limit_max: float | None = None
+    cumulative: bool = False
+    period_start: int | None = None
+    tolerance_pct: float | None = None
+    band_low: float | None = None
+    band_high: float | None = None
+    path: str = "linear"
+
+
+@dataclass
+class Assessment:
+    method: str
+    method_version: str
+    year: int
+    milestone_year: int
+    status: str
+    status_zh: str
+    status_colour: str
+    score: float | None = None
+    baseline_year: int | None = None
+    baseline_value: float | None = None
+    baseline_source: str | None = None      # plan | first_available | cumulative_zero
+    baseline_qualifier: str | None = None
+    target_value: float | None = None
+    comparator: str | None = None
+    actual_value: float | None = None
+    planned_value: float | None = None
+    completion_pct: float | None = None
+    elapsed_pct: float | None = None
+    actual_annual_change: float | None = None
+    required_annual_change: float | None = None
+    acceleration_factor: float | None = None
+    actual_growth_pct: float | None = None
+    required_growth_pct: float | None = None
+    projected_value: float | None = None
+    probability_meet: float | None = None
+    probability_model: str | None = None
+    n_points: int = 0
+    reason: str | None = None
+    explanation: str = ""
+
+    def as_row(self) -> dict:
+        return asdict(self)
+
+
+def _sign(goal: Goal) -> int:
+    """+1 when more is better for this milestone, -1 when less is better."""
+    if goal.direction == "lower" or goal.comparator in ("<", "<="):
+        return -1
+    return 1
+
+
+def meets(value: float, goal: Goal) -> bool:
+    """Whether ``value`` satisfies the milestone's comparator."""
+    t, c = goal.target, goal.comparator
+    if c == "band":
+        return goal.band_low <= value <= goal.band_high
+    if c == "about":
+        return abs(value - t) <= abs(t) * goal.tolerance_pct / 100.0
+    if c == ">":
+        return value > t
+    if c == ">=":
+        return value >= t
+    if c == "<":
+        return value < t
+    if c == "<=":
+        return value <= t
+    return value >= t if _sign(goal) > 0 else value <= t  # reach
+
+
+def clip(value: float, goal: Goal) -> float:
+    if goal.limit_min is not None:
+        value = max(goal.limit_min, value)
+    if goal.limit_max is not None:
+        value = min(goal.limit_max, value)
+    return value
+
+
+def planned_value(goal: Goal, year: int, start_year: int, start_value: float) -> float | None:
+    """The value the plan implies for ``year`` on the way from the start point to the milestone."""
+    ty, t = goal.milestone_year, goal.target
+    if goal.comparator == "band":
+        t = (goal.band_low + goal.band_high) / 2.0
+    if t is None or not start_year <= year <= ty:
+        return None
+    if ty == start_year:
+        return t
+    share = (year - start_year) / (ty - start_year)
+    if goal.path == "compound" and start_value > 0 and t > 0:
+        return start_value * (t / start_value) ** share
+    return start_value + (t - start_value) * share
+
+
+def planned_path(milestones: Sequence[Goal], start_year: int, start_value: float) -> list[dict]:
+    """Year-by-year planned values from the start point through every milestone (each segment linear or compound,
+    as the goal says). Cumulative goals run from zero in the year before their period to the target."""
+    rows: list[dict] = []
+    prev_year, prev_value = start_year, start_value
+    for goal in milestones:
+        if goal.cumulative:
+            y0 = (goal.period_start or start_year + 1) - 1
+            for year in range(y0 + 1, goal.milestone_year + 1):
+                rows.append({"year": year, "milestone_year": goal.milestone_year, "segment_start_year": y0,
+                             "planned_value": goal.target * (year - y0) / (goal.milestone_year - y0),
+                             "is_cumulative": True, "path_method": "linear"})
+            continue
+        for year in range(prev_year, goal.milestone_year + 1):
+            if rows and rows[-1]["year"] == year and not rows[-1]["is_cumulative"]:
+                continue
+            rows.append({"year": year, "milestone_year": goal.milestone_year, "segment_start_year": prev_year,
+                         "planned_value": planned_value(goal, year, prev_year, prev_value), "is_cumulative": False,
+                         "path_method": goal.path})
+        prev_year = goal.milestone_year
+        prev_value = goal.target if goal.comparator != "band" else (goal.band_low + goal.band_high) / 2.0
+    return rows
+
+
+def _classify(score: float, method: str) -> str:
+    on, accel, limited = THRESHOLDS[method]
+    if score >= on:
+        return "on_track"
+    if score >= accel:
+        return "needs_acceleration"
+    if score >= limited:
+        return "limited"
+    return "deterioration"
+
+
+def _ols(points: Sequence[tuple[int, float]]):
+    n = len(points)
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+    intercept = my - slope * mx
+    resid = [y - (intercept + slope * x) for x, y in zip(xs, ys, strict=True)]
+    s2 = sum(r * r for r in resid) / (n - 2) if n > 2 else float("nan")
+    return slope, intercept, s2, mx, sxx
+
+
+def _t_cdf(x: float, df: int) -> float:
+    from scipy.stats import t as student_t
+
+    return float(student_t.cdf(x, df))
+
+
+def _probability(goal: Goal, mean: float, se: float, df: int) -> float:
+    """P(value at the milestone year satisfies the goal), the value ~ mean + se * t(df)."""
+    if se <= 0 or math.isnan(se):
+        return 1.0 if meets(clip(mean, goal), goal) else 0.0
+    if goal.comparator == "band":
+        lo, hi = goal.band_low, goal.band_high
+    elif goal.comparator == "about":
+        half = abs(goal.target) * goal.tolerance_pct / 100.0
+        lo, hi = goal.target - half, goal.target + half
+    elif _sign(goal) > 0:
+        lo, hi = goal.target, math.inf
+    else:
+        lo, hi = -math.inf, goal.target
+    p_hi = 1.0 if hi == math.inf else _t_cdf((hi - mean) / se, df)
+    p_lo = 0.0 if lo == -math.inf else _t_cdf((lo - mean) / se, df)
+    return max(0.0, min(1.0, p_hi - p_lo))
+
+
+def _explain(a: Assessment, unit: str) -> str:
+    """A one-sentence Chinese explanation of the status from its inputs."""
+    def f(v):
+        return "—" if v is None else f"{v:,.4g}"
+
+    parts = [f"{a.year}年实际值{f(a.actual_value)}{unit}", f"{a.milestone_year}年目标{a.comparator or ''}{f(a.target_value)}{unit}"]
+    if a.baseline_value is not None:
+        src = {"plan": "规划基期", "first_available": "首个有数年份（规划无基期值）",
+               "cumulative_zero": "累计起点"}.get(a.baseline_source or "", "基期")
+        parts.append(f"{src}{a.baseline_year}年{f(a.baseline_value)}{unit}")
+    if a.method == "distance" and a.completion_pct is not None:
+        parts.append(f"目标完成度{a.completion_pct:.1f}%，时间进度{a.elapsed_pct:.1f}%")
+    if a.method == "pace" and a.actual_growth_pct is not None:
+        parts.append(f"实际年均增速{a.actual_growth_pct:.2f}%，所需年均增速{a.required_growth_pct:.2f}%")
+    if a.method == "projection" and a.projected_value is not None:
+        parts.append(f"按趋势预计{a.milestone_year}年{f(a.projected_value)}{unit}")
+        if a.probability_meet is not None:
+            parts.append(f"达标概率{a.probability_meet * 100:.0f}%")
+    if a.required_annual_change is not None and a.status not in ("achieved", "baseline"):
+        parts.append(f"此后每年需变化{f(a.required_annual_change)}{unit}")
+    if a.acceleration_factor is not None and a.status not in ("achieved", "baseline"):
+        parts.append(f"需为以往年均变化的{a.acceleration_factor:.2f}倍")
+    if a.reason:
+        parts.append(a.reason)
+    return f"{STATUS_ZH[a.status]}：" + "；".join(parts) + "。"
+
+
+def assess(method: str, goal: Goal, series: dict[int, float], year: int, unit: str = "") -> Assessment:
+    """Assess ``series`` (year -> value; for cumulative goals the annual amounts) at ``year`` against ``goal``."""
+    a = Assessment(method=method, method_version=METHOD_VERSIONS[method], year=year,
+                   milestone_year=goal.milestone_year, status="not_assessable", status_zh="", status_colour="",
+                   comparator=goal.comparator, target_value=goal.target,
+                   baseline_qualifier=goal.baseline_qualifier)
+    try:
+        _assess(a, method, goal, {y: v for y, v in series.items() if y <= year and v is not None}, year)
+    finally:
+        a.status_zh = STATUS_ZH[a.status]
+        a.status_colour = STATUS_COLOUR[a.status]
+        a.explanation = _explain(a, unit)
+    return a
+
+
+def _assess(a: Assessment, method: str, goal: Goal, series: dict[int, float], year: int) -> None:
+    ty = goal.milestone_year
+    if year not in series:
+        a.reason = "该年无数据"
+        return
+    # --- the start point: the plan's baseline, else the first year with data (recorded), zero for cumulative ---
+    if goal.cumulative:
+        y0 = (goal.period_start or year) - 1
+        if year <= y0:
+            a.reason = "累计期尚未开始"
+            return
+        missing = [y for y in range(y0 + 1, year + 1) if y not in series]
+        if missing:
+            a.reason = f"累计指标缺少年份{missing}"
+            return
+        amounts = [(y, series[y]) for y in range(y0 + 1, year + 1)]
+        b, actual = 0.0, sum(v for _, v in amounts)
+        a.baseline_source = "cumulative_zero"
+        points = [(y0, 0.0)]
+        running = 0.0
+        for y, v in amounts:
+            running += v
+            points.append((y, running))
+    else:
+        if goal.baseline_year is not None and goal.baseline_value is not None:
+            y0, b = goal.baseline_year, goal.baseline_value
+            a.baseline_source = "plan"
+            if y0 in series and goal.baseline_year == year:
+                b = b  # the plan's figure stays the baseline; the series value is shown as the actual
+        else:
+            y0 = min(series)
+            b = series[y0]
+            a.baseline_source = "first_available"
+        actual = series[year]
+        points = sorted([(y, v) for y, v in series.items() if y > y0] + [(y0, b)])
+    a.baseline_year, a.baseline_value, a.actual_value = y0, b, actual
+    a.n_points = len(points)
+    if goal.comparator != "band" and goal.target is not None:
+        a.planned_value = planned_value(goal, year, y0, b) if year >= y0 else None
+    if year < y0:
+        a.reason = "早于基期"
+        return
+    target = goal.target
+    remaining = ty - year
+    # required annual change from here on, and what was achieved per year so far
+    if target is not None and remaining > 0:
+        a.required_annual_change = (target - actual) / remaining
+        if goal.path == "compound" and actual > 0 and target > 0 and not goal.cumulative:
+            a.required_growth_pct = ((target / actual) ** (1 / remaining) - 1) * 100
+    elif target is not None and goal.cumulative and remaining > 0:
+        a.required_annual_change = (target - actual) / remaining
+    if year > y0:
+        a.actual_annual_change = (actual - b) / (year - y0)
+        if goal.cumulative and a.required_annual_change is not None and a.actual_annual_change > 0:
+            a.acceleration_factor = a.required_annual_change / a.actual_annual_change
+        elif (a.required_annual_change is not None and a.actual_annual_change * _sign(goal) > 0):
+            a.acceleration_factor = a.required_annual_change / a.actual_annual_change
+
+    # --- the edge cases every method shares ---
+    if goal.direction == "projection" or goal.comparator in ("about", "band"):
+        _assess_range(a, method, goal, points, year)
+        return
+    if meets(actual, goal) and not (goal.direction == "maintain" and year < ty):
+        a.status = "achieved"
+        a.required_annual_change = 0.0 if remaining > 0 else None
+        a.acceleration_factor = None
+        a.score = None
+        return
+    if year >= ty:
+        a.status = "not_achieved"
+        return
+    if year == y0:
+        a.status = "baseline"
+        a.reason = "基期年份，尚无可评估的进展"
+        return
+    if goal.direction == "maintain" or (target == b and not goal.cumulative):
+        # maintain: T = B, nothing to complete; on track while the value holds the target
+        a.status = "on_track" if meets(actual, goal) else "deterioration"
+        a.reason = "保持型目标：以是否保持在目标水平评估"
+        return
+    if goal.baseline_qualifier:
+        a.reason = f"基期值带限定符（{goal.baseline_qualifier}{b:g}），按{b:g}计算，结果偏保守"
+
+    elapsed = (year - y0) / (ty - y0)
+    if method == "distance":
+        completion = (actual - b) / (target - b)
+        a.completion_pct, a.elapsed_pct = completion * 100, elapsed * 100
+        a.score = completion / elapsed
+        a.status = _classify(a.score, method)
+    elif method == "pace":
+        if goal.cumulative:
+            actual_rate = (actual - b) / (year - y0)
+            required_rate = (target - b) / (ty - y0)
+            a.score = actual_rate / required_rate
+        else:
+            if b <= 0 or actual <= 0 or target <= 0:
+                a.status = "not_assessable"
+                a.reason = "非正值无法计算复合增长率"
+                return
+            cagr = (actual / b) ** (1 / (year - y0)) - 1
+            required = (target / b) ** (1 / (ty - y0)) - 1
+            a.actual_growth_pct, a.required_growth_pct = cagr * 100, required * 100
+            a.score = cagr / required
+        a.status = _classify(a.score, method)
+    else:
+        _project(a, goal, points, year)
+
+
+def _project(a: Assessment, goal: Goal, points: list[tuple[int, float]], year: int) -> None:
+    n = len(points)
+    if n < MIN_POINTS_PROJECTION:
+        a.reason = f"数据点不足（{n}个，趋势外推至少需要{MIN_POINTS_PROJECTION}个）"
+        a.status = "not_assessable"
+        return
+    ty = goal.milestone_year
+    slope, intercept, s2, mx, sxx = _ols(points)
+    mean = intercept + slope * ty
+    se = math.sqrt(s2 * (1 + 1 / n + (ty - mx) ** 2 / sxx))
+    a.projected_value = clip(mean, goal)
+    a.probability_meet = _probability(goal, mean, se, n - 2)
+    a.probability_model = PROBABILITY_MODEL
+    if goal.comparator in ("about", "band") or goal.direction == "projection":
+        return
+    b, target = a.baseline_value, goal.target
+    a.score = (a.projected_value - b) / (target - b)
+    a.status = "on_track" if meets(a.projected_value, goal) else _classify(min(a.score, 0.999), "projection")
+
+
+def _assess_range(a: Assessment, method: str, goal: Goal, points: list[tuple[int, float]], year: int) -> None:
+    """Planning projections (about a value) and bands: judged inside or outside the range, not better or worse."""
+    if goal.comparator == "band":
+        lo, hi = goal.band_low, goal.band_high
+        reference = None
+    else:
+        reference = a.planned_value if year < goal.milestone_year else goal.target
+        half = abs(reference or goal.target) * (goal.tolerance_pct or 0) / 100.0
+        lo, hi = (reference - half, reference + half) if reference is not None else (None, None)
+    if method == "projection":
+        _project(a, goal, points, year)
+        if a.projected_value is None:
+            return
+        a.status = "on_track" if meets(a.projected_value, goal) else "off_range"
+        return
+    if year == a.baseline_year and year < goal.milestone_year:
+        a.status = "baseline"
+        return
+    if lo is None:
+        a.status = "not_assessable"
+        return
+    inside = lo <= a.actual_value <= hi
+    a.reason = f"预期区间[{lo:,.4g}, {hi:,.4g}]"
+    if year >= goal.milestone_year:
+        a.status = "achieved" if inside else "not_achieved"
+    else:
+        a.status = "on_track" if inside else "off_range"
+    if reference:
+        a.score = a.actual_value / reference

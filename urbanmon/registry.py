@@ -1,0 +1,351 @@
+"""The plan registry (registry/*.yaml): loaded, validated and turned into rows.
+
+A broken registry (unknown unit, target in the wrong direction, unparsable comparator, duplicate code, ...) raises
+:class:`RegistryError` listing every problem with the entry it is in; the pipeline loads the registry before dbt runs
+and the dbt models that read it call the same loader, so nothing is published from a broken registry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from urbanmon.settings import REPO_ROOT
+
+CATEGORIES = {"smart": "智慧城镇化", "green": "绿色城镇化", "balanced": "均衡城镇化", "two_way": "双向城镇化"}
+KINDS = {"headline", "text_target"}
+DIRECTIONS = {"higher", "lower", "band", "maintain", "projection"}
+COMPARATORS = {"reach", ">", ">=", "<", "<=", "about", "band"}
+QUALIFIERS = {None, "<", ">", "about"}
+PATHS = {"linear", "compound"}
+METHODS = {"distance", "pace", "projection"}
+AREA_KINDS = {"city", "county", "functional_zone"}
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+REQUIRED_KEYS = ("code", "kind", "headline_no", "name_zh", "name_en", "category", "unit", "direction", "limits",
+                 "baseline", "milestones", "footnotes", "plan_ref", "formula", "feed", "release", "department",
+                 "per_district", "binding", "path", "method")
+
+
+class RegistryError(ValueError):
+    """Every problem found in the registry files, each naming its file and entry."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid plan registry:\n  " + "\n  ".join(problems))
+
+
+def registry_dir() -> Path:
+    return Path(os.environ.get("URBANMON_REGISTRY_DIR") or REPO_ROOT / "registry")
+
+
+@dataclass(frozen=True)
+class Milestone:
+    year: int
+    comparator: str
+    value: float | None
+    text: str
+    cumulative: bool = False
+    period_start: int | None = None
+    tolerance_pct: float | None = None
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    kind: str
+    headline_no: int | None
+    name_zh: str
+    name_en: str
+    category: str
+    unit: str
+    direction: str
+    limit_min: float | None
+    limit_max: float | None
+    baseline_year: int | None
+    baseline_value: float | None
+    baseline_qualifier: str | None
+    baseline_text: str | None
+    milestones: tuple[Milestone, ...]
+    footnotes: tuple[str, ...]
+    plan_chapter: str
+    plan_section: str
+    plan_quote: str
+    formula: str
+    feed: str | None
+    release_frequency: str | None
+    release_month: int | None
+    release_note: str | None
+    department: str | None
+    per_district: bool
+    binding: bool
+    path: str
+    method: str
+    unit_text: str | None = None
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    name_zh: str
+    short_name: str
+    name_en: str
+    kind: str
+    parent_code: str | None
+    code_system: str
+    aliases: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass
+class Registry:
+    indicators: dict[str, Indicator]
+    units: dict[str, dict]
+    areas: dict[str, Area]
+    version: str = ""
+    problems: list[str] = field(default_factory=list)
+
+
+def _num(value) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"not a number: {value!r}")
+    return float(value)
+
+
+def _check_milestone(raw: dict, where: str, ind: dict, problems: list[str]) -> Milestone | None:
+    try:
+        comparator = raw.get("comparator")
+        if comparator not in COMPARATORS:
+            problems.append(f"{where}: unparsable comparator {comparator!r} (one of {sorted(COMPARATORS)})")
+            return None
+        year = raw.get("year")
+        if not isinstance(year, int) or not 2020 < year <= 2035:
+            problems.append(f"{where}: milestone year {year!r} outside the plan period 2021-2035")
+            return None
+        m = Milestone(year=year, comparator=comparator, value=_num(raw.get("value")), text=str(raw.get("text", "")),
+                      cumulative=bool(raw.get("cumulative", False)), period_start=raw.get("period_start"),
+                      tolerance_pct=_num(raw.get("tolerance_pct")), low=_num(raw.get("low")),
+                      high=_num(raw.get("high")))
+    except TypeError as exc:
+        problems.append(f"{where}: {exc}")
+        return None
+    if comparator == "band":
+        if m.low is None or m.high is None or m.low > m.high:
+            problems.append(f"{where}: a band target needs low <= high")
+    elif m.value is None:
+        problems.append(f"{where}: target value missing")
+    if comparator == "about" and m.tolerance_pct is None:
+        problems.append(f"{where}: an 'about' target needs tolerance_pct")
+    if m.cumulative and (not isinstance(m.period_start, int) or m.period_start > m.year):
+        problems.append(f"{where}: a cumulative target needs period_start <= its year")
+    return m
+
+
+def _check_direction(ind: Indicator, problems: list[str], where: str) -> None:
+    """A target in the wrong direction: higher-is-better below its baseline, lower-is-better above it."""
+    b = ind.baseline_value
+    for m in ind.milestones:
+        if m.value is None or m.cumulative:
+            continue
+        if ind.direction in ("higher", "lower") and m.comparator in (">", ">=", "<", "<="):
+            wanted = (">", ">=") if ind.direction == "higher" else ("<", "<=")
+            if m.comparator not in wanted:
+                problems.append(f"{where}: comparator {m.comparator!r} contradicts direction {ind.direction!r}")
+        if b is None:
+            continue
+        if ind.direction == "higher" and m.value < b:
+            problems.append(f"{where}: target {m.value:g} ({m.year}) below the baseline {b:g} "
+                            "but the direction is 'higher': a target in the wrong direction")
+        if ind.direction == "lower" and m.value > b:
+            problems.append(f"{where}: target {m.value:g} ({m.year}) above the baseline {b:g} "
+                            "but the direction is 'lower': a target in the wrong direction")
+        if ind.direction == "maintain" and m.value != b:
+            problems.append(f"{where}: a 'maintain' target must equal the baseline ({m.value:g} != {b:g})")
+    years = [m.year for m in ind.milestones]
+    if years != sorted(set(years)):
+        problems.append(f"{where}: milestones must be in increasing year order, one per year")
+    for lo, hi in ((ind.limit_min, ind.baseline_value), (ind.baseline_value, ind.limit_max)):
+        if lo is not None and hi is not None and lo > hi:
+            problems.append(f"{where}: baseline {ind.baseline_value:g} outside the limits")
+    for m in ind.milestones:
+        if m.value is None or m.cumulative:
+            continue
+        if (ind.limit_min is not None and m.value < ind.limit_min) or (
+                ind.limit_max is not None and m.value > ind.limit_max):
+            problems.append(f"{where}: target {m.value:g} ({m.year}) outside the natural limits")
+
+
+def parse_indicators(doc: dict, units: dict[str, dict], source: str = "indicators.yaml") -> tuple[
+        dict[str, Indicator], list[str]]:
+    problems: list[str] = []
+    out: dict[str, Indicator] = {}
+    entries = doc.get("indicators") if isinstance(doc, dict) else None
+    if not isinstance(entries, list):
+        return {}, [f"{source}: no 'indicators' list"]
+    for i, raw in enumerate(entries):
+        code = raw.get("code") if isinstance(raw, dict) else None
+        where = f"{source}: entry {i + 1} ({code or 'no code'})"
+        if not isinstance(raw, dict):
+            problems.append(f"{where}: not a mapping")
+            continue
+        missing = [k for k in REQUIRED_KEYS if k not in raw]
+        if missing:
+            problems.append(f"{where}: missing keys {missing}")
+            continue
+        n = len(problems)
+        if not isinstance(code, str) or not CODE_RE.match(code):
+            problems.append(f"{where}: code must be snake_case")
+        elif code in out:
+            problems.append(f"{where}: duplicate code {code!r}")
+        if raw["kind"] not in KINDS:
+            problems.append(f"{where}: kind {raw['kind']!r} not one of {sorted(KINDS)}")
+        if raw["category"] not in CATEGORIES:
+            problems.append(f"{where}: category {raw['category']!r} not one of {sorted(CATEGORIES)}")
+        if raw["unit"] not in units:
+            problems.append(f"{where}: unknown unit {raw['unit']!r} (units.yaml)")
+        if raw["direction"] not in DIRECTIONS:
+            problems.append(f"{where}: direction {raw['direction']!r} not one of {sorted(DIRECTIONS)}")
+        if raw["path"] not in PATHS:
+            problems.append(f"{where}: path {raw['path']!r} not one of {sorted(PATHS)}")
+        if raw["method"] not in METHODS:
+            problems.append(f"{where}: method {raw['method']!r} not one of {sorted(METHODS)}")
+        baseline = raw["baseline"] or {}
+        if baseline.get("qualifier") not in QUALIFIERS:
+            problems.append(f"{where}: baseline qualifier {baseline.get('qualifier')!r} unparsable")
+        milestones = []
+        for j, m in enumerate(raw["milestones"] or []):
+            parsed = _check_milestone(m if isinstance(m, dict) else {}, f"{where} milestone {j + 1}", raw, problems)
+            if parsed:
+                milestones.append(parsed)
+        if len(problems) > n:
+            continue
+        try:
+            limits = raw["limits"] or {}
+            ref = raw["plan_ref"] or {}
+            release = raw["release"] or {}
+            ind = Indicator(
+                code=code, kind=raw["kind"], headline_no=raw["headline_no"], name_zh=raw["name_zh"],
+                name_en=raw["name_en"], category=raw["category"], unit=raw["unit"], direction=raw["direction"],
+                limit_min=_num(limits.get("min")), limit_max=_num(limits.get("max")),
+                baseline_year=baseline.get("year"), baseline_value=_num(baseline.get("value")),
+                baseline_qualifier=baseline.get("qualifier"), baseline_text=baseline.get("text"),
+                milestones=tuple(milestones), footnotes=tuple(raw["footnotes"] or ()),
+                plan_chapter=ref.get("chapter", ""), plan_section=ref.get("section", ""),
+                plan_quote=ref.get("quote", ""), formula=raw["formula"], feed=raw["feed"],
+                release_frequency=release.get("frequency"), release_month=release.get("month"),
+                release_note=release.get("note"), department=raw["department"],
+                per_district=bool(raw["per_district"]), binding=bool(raw["binding"]), path=raw["path"],
+                method=raw["method"], unit_text=raw.get("unit_text"))
+        except TypeError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        if not ind.milestones and ind.kind == "text_target":
+            problems.append(f"{where}: a text target without a milestone")
+        if not ind.plan_quote:
+            problems.append(f"{where}: plan_ref.quote missing (where in the plan is it stated?)")
+        _check_direction(ind, problems, where)
+        out[code] = ind
+    headline = sorted(i.headline_no for i in out.values() if i.kind == "headline")
+    if headline and headline != list(range(1, len(headline) + 1)):
+        problems.append(f"{source}: headline numbers must run 1..{len(headline)} without gaps: {headline}")
+    return out, problems
+
+
+def parse_areas(doc: dict, source: str = "areas.yaml") -> tuple[dict[str, Area], list[str]]:
+    problems: list[str] = []
+    out: dict[str, Area] = {}
+    for i, raw in enumerate(doc.get("areas") or []):
+        where = f"{source}: entry {i + 1} ({raw.get('code')})"
+        code = str(raw.get("code", ""))
+        if code in out:
+            problems.append(f"{where}: duplicate code")
+            continue
+        if raw.get("kind") not in AREA_KINDS:
+            problems.append(f"{where}: kind {raw.get('kind')!r} not one of {sorted(AREA_KINDS)}")
+            continue
+        out[code] = Area(code=code, name_zh=raw["name_zh"], short_name=raw["short_name"], name_en=raw["name_en"],
+                         kind=raw["kind"], parent_code=raw.get("parent_code"), code_system=raw["code_system"],
+                         aliases=tuple(raw.get("aliases") or ()), note=raw.get("note"))
+    for area in out.values():
+        if area.parent_code and area.parent_code not in out:
+            problems.append(f"{source}: {area.code} ({area.name_zh}): unknown parent {area.parent_code}")
+    return out, problems
+
+
+def _read_yaml(path: Path, problems: list[str]):
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        problems.append(f"{path.name}: cannot read: {exc}")
+        return {}
+
+
+def load(directory: Path | None = None) -> Registry:
+    """Load and validate the registry; raise RegistryError naming every bad entry."""
+    directory = directory or registry_dir()
+    problems: list[str] = []
+    units_doc = _read_yaml(directory / "units.yaml", problems)
+    units = {}
+    for i, u in enumerate(units_doc.get("units") or []):
+        if u.get("code") in units:
+            problems.append(f"units.yaml: entry {i + 1}: duplicate unit {u.get('code')!r}")
+        units[u.get("code")] = u
+    indicators, p = parse_indicators(_read_yaml(directory / "indicators.yaml", problems), units)
+    problems += p
+    areas, p = parse_areas(_read_yaml(directory / "areas.yaml", problems))
+    problems += p
+    if problems:
+        raise RegistryError(problems)
+    digest = hashlib.sha256()
+    for name in ("units.yaml", "indicators.yaml", "areas.yaml"):
+        digest.update((directory / name).read_bytes())
+    return Registry(indicators=indicators, units=units, areas=areas, version=digest.hexdigest()[:12])
+
+
+def catalog_rows(reg: Registry) -> list[dict]:
+    """One row per indicator: the flat catalogue the statisticians query (indicator_catalog)."""
+    rows = []
+    for ind in reg.indicators.values():
+        by_year = {m.year: m for m in ind.milestones}
+        row = {
+            "indicator_code": ind.code, "kind": ind.kind, "headline_no": ind.headline_no, "name_zh": ind.name_zh,
+            "name_en": ind.name_en, "category": ind.category, "category_zh": CATEGORIES[ind.category],
+            "unit": ind.unit, "unit_zh": reg.units[ind.unit].get("name_zh"), "direction": ind.direction,
+            "limit_min": ind.limit_min, "limit_max": ind.limit_max, "baseline_year": ind.baseline_year,
+            "baseline_value": ind.baseline_value, "baseline_qualifier": ind.baseline_qualifier,
+            "baseline_text": ind.baseline_text,
+            "target_2025_text": by_year[2025].text if 2025 in by_year else None,
+            "target_2035_text": by_year[2035].text if 2035 in by_year else None,
+            "milestone_years": ",".join(str(m.year) for m in ind.milestones),
+            "footnotes": " ".join(ind.footnotes) or None, "plan_chapter": ind.plan_chapter,
+            "plan_section": ind.plan_section, "plan_quote": ind.plan_quote, "formula": ind.formula,
+            "feed": ind.feed, "release_frequency": ind.release_frequency, "release_month": ind.release_month,
+            "release_note": ind.release_note, "department": ind.department, "per_district": ind.per_district,
+            "is_binding": ind.binding, "path_method": ind.path, "progress_method": ind.method,
+            "registry_version": reg.version,
+        }
+        rows.append(row)
+    return rows
+
+
+def milestone_rows(reg: Registry) -> list[dict]:
+    return [{"indicator_code": ind.code, "milestone_year": m.year, "comparator": m.comparator,
+             "target_value": m.value, "target_text": m.text, "is_cumulative": m.cumulative,
+             "period_start": m.period_start, "tolerance_pct": m.tolerance_pct, "band_low": m.low,
+             "band_high": m.high, "registry_version": reg.version}
+            for ind in reg.indicators.values() for m in ind.milestones]
+
+
+def area_rows(reg: Registry) -> list[dict]:
+    return [{"area_code": a.code, "name_zh": a.name_zh, "short_name": a.short_name, "name_en": a.name_en,
+             "area_kind": a.kind, "parent_code": a.parent_code, "code_system": a.code_system,
+             "aliases": ",".join(a.aliases) or None, "note": a.note, "registry_version": reg.version}
+            for a in reg.areas.values()]
