@@ -230,7 +230,8 @@ def _explain(a: Assessment, unit: str) -> str:
     def f(v):
         return "—" if v is None else f"{v:,.4g}"
 
-    parts = [f"{a.year}年实际值{f(a.actual_value)}{unit}", f"{a.milestone_year}年目标{a.comparator or ''}{f(a.target_value)}{unit}"]
+    shown = {"reach": "", ">=": "≥", "<=": "≤", "about": "约", "band": ""}.get(a.comparator or "", a.comparator)
+    parts = [f"{a.year}年实际值{f(a.actual_value)}{unit}", f"{a.milestone_year}年目标{shown}{f(a.target_value)}{unit}"]
     if a.baseline_value is not None:
         src = {"plan": "规划基期", "first_available": "首个有数年份（规划无基期值）",
                "cumulative_zero": "累计起点"}.get(a.baseline_source or "", "基期")
