@@ -45,6 +45,7 @@ COPY dags/ dags/
 COPY sources/ sources/
 COPY dbt_project/ dbt_project/
 COPY expectations/ expectations/
+COPY registry/ registry/
 
 USER 50000
 ENTRYPOINT ["/usr/bin/tini", "--"]

@@ -5,6 +5,10 @@
   wait --timeout S         wait until every landed sample file is processed and the snapshot includes it
   status                   files per feed and state, the current snapshot
   run-once                 archive landing, ingest, build, validate and publish in this process (no Airflow)
+  registry-check           validate registry/*.yaml and print every problem (exit 1 if any)
+  freeze-edition --edition annual|mid-term|final --year Y --by NAME [--note TEXT]
+                           freeze an evaluation edition from the current serving snapshot (an editor's act)
+  editions                 list the frozen editions and check each one's content hash
 """
 
 from __future__ import annotations
@@ -186,6 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     wait.add_argument("--timeout", type=float, default=600)
     sub.add_parser("status")
     sub.add_parser("run-once")
+    sub.add_parser("registry-check")
+    freeze = sub.add_parser("freeze-edition")
+    freeze.add_argument("--edition", required=True, choices=["annual", "mid-term", "final"])
+    freeze.add_argument("--year", required=True, type=int)
+    freeze.add_argument("--by", required=True, help="the editor freezing the edition")
+    freeze.add_argument("--note")
+    sub.add_parser("editions")
     args = parser.parse_args(argv)
 
     if args.command == "env-init":
@@ -200,6 +211,32 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(status(), ensure_ascii=False, indent=1, default=str))
     elif args.command == "run-once":
         print(json.dumps(run_once(), ensure_ascii=False, indent=1, default=str))
+    elif args.command == "registry-check":
+        from urbanmon import registry
+
+        try:
+            reg = registry.load()
+        except registry.RegistryError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        kinds = [i.kind for i in reg.indicators.values()]
+        print(f"registry {reg.version}: {kinds.count('headline')} headline indicators, "
+              f"{kinds.count('text_target')} text targets, {len(reg.areas)} areas, {len(reg.units)} units: valid")
+    elif args.command == "freeze-edition":
+        from urbanmon import editions
+
+        try:
+            result = editions.freeze(args.edition, args.year, args.by, args.note)
+        except editions.EditionError as exc:
+            print(f"cannot freeze: {exc}", file=sys.stderr)
+            return 1
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    elif args.command == "editions":
+        from urbanmon import editions
+
+        checks = editions.verify()
+        print(json.dumps(checks, ensure_ascii=False, indent=1))
+        return 0 if all(c["ok"] for c in checks) else 1
     return 0
 
 

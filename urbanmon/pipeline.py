@@ -16,11 +16,12 @@ import sys
 import time
 from pathlib import Path
 
-from urbanmon import landing, publish, warehouse
+from urbanmon import landing, publish, registry, warehouse
 from urbanmon.feeds.spec import load_specs
 from urbanmon.settings import DBT_PROJECT_DIR, paths
 
 log = logging.getLogger(__name__)
+SERVING_SUITES = ("serving__air_quality", "serving__progress")  # expectations/<suite>.json, gate the snapshot
 
 
 def record_run(run_id: str, step: str, state: str, started_at: dt.datetime, message: str = "",
@@ -93,11 +94,11 @@ def validate_marts(run_id: str | None, changed_dates: list[str] | None = None) -
 
     from urbanmon import quality
 
-    suite = quality.load_suite_spec("serving__air_quality")
     outcomes = []
     con = duckdb.connect(str(paths().build_db), read_only=True)
     try:
-        for table, expectations in suite["tables"].items():
+        for suite, table, expectations in (
+                (s, t, e) for s in map(quality.load_suite_spec, SERVING_SUITES) for t, e in s["tables"].items()):
             column = suite.get("incremental_on", {}).get(table)
             if changed_dates is not None and column:
                 df = con.execute(
@@ -162,6 +163,7 @@ def transform_validate_publish(run_id: str) -> dict:
     started = dt.datetime.now(dt.UTC)
     project_hash = dbt_project_hash()
     try:
+        registry.load()  # a broken registry fails here, naming its entries (dbt's registry models check it too)
         timings["dbt_build_s"] = dbt_build(full_refresh, changed)["seconds"]
         t1 = time.perf_counter()
         scope = None if full_refresh else changed

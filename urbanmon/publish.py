@@ -7,10 +7,13 @@ inode; a new reader sees the new one. No reader ever sees a half-built state or 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import duckdb
@@ -48,12 +51,49 @@ def _swap_in(tmp: Path, target: Path) -> None:
     _fsync(target.parent)
 
 
+@contextlib.contextmanager
+def publish_lock(directory: Path):
+    """One publisher at a time per serving folder (the pipeline, and an editor freezing an edition)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".publish.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _attach_editions(con, editions_db: Path) -> bool:
+    """Attach the frozen editions read-only (retrying while a freeze holds its short write lock)."""
+    if not editions_db.exists():
+        return False
+    for attempt in range(50):
+        try:
+            con.execute(f"attach '{editions_db}' as editions (read_only)")
+            return True
+        except duckdb.IOException:
+            if attempt == 49:
+                raise
+            time.sleep(0.2)
+    return False
+
+
 def publish_snapshot(source_schema: str = "serving", build_db: Path | None = None,
-                     target: Path | None = None, extra: dict | None = None) -> str:
-    """Copy every table of ``source_schema`` in the build DB into a fresh read-only serving file, atomically."""
-    build_db = build_db or paths().build_db
+                     target: Path | None = None, extra: dict | None = None, with_editions: bool | None = None) -> str:
+    """Copy every table of ``source_schema`` in the build DB into a fresh read-only serving file, atomically.
+
+    The serving snapshot (``source_schema='serving'``) also carries the frozen evaluation editions
+    (``evaluation_editions`` and the ``edition_*`` tables), copied unchanged from data/editions/editions.duckdb."""
     target = target or paths().serving_db
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if with_editions is None:
+        with_editions = source_schema == "serving"
+    with publish_lock(target.parent):
+        return _publish(source_schema, build_db or paths().build_db, target, extra, with_editions)
+
+
+def _publish(source_schema: str, build_db: Path, target: Path, extra: dict | None, with_editions: bool) -> str:
+    from urbanmon import editions
+
     snapshot_id = new_snapshot_id()
     tmp = target.parent / f".{target.name}.{snapshot_id}.tmp"
     con = duckdb.connect(str(tmp), config={"threads": 2})
@@ -67,11 +107,18 @@ def publish_snapshot(source_schema: str = "serving", build_db: Path | None = Non
             "order by view_name", [source_schema]).fetchall()]
         if not tables:
             raise RuntimeError(f"nothing to publish: schema {source_schema!r} of {build_db} has no tables")
+        tables = [t for t in tables if not editions.is_edition_table(t) and t != "snapshot"]
         con.execute("begin transaction")
         for table in tables:
+            has_id = con.execute(
+                "select count(*) from duckdb_columns() where database_name = 'build' and schema_name = ? "
+                "and table_name = ? and column_name = 'snapshot_id'", [source_schema, table]).fetchone()[0]
             con.execute(
-                f'create table main."{table}" as select *, ?::varchar as snapshot_id '
-                f'from build."{source_schema}"."{table}"', [snapshot_id])
+                f'create table main."{table}" as select * {"exclude (snapshot_id)" if has_id else ""}, '
+                f'?::varchar as snapshot_id from build."{source_schema}"."{table}"', [snapshot_id])
+        attached = with_editions and _attach_editions(con, paths().editions_db)
+        if with_editions:
+            tables += editions.copy_into(con, "editions" if attached else None)
         con.execute(
             "create table main.snapshot as select ?::varchar as snapshot_id, now()::timestamptz as built_at, "
             "?::varchar as git_revision, ?::varchar as tables, ?::json as extra",
@@ -79,6 +126,8 @@ def publish_snapshot(source_schema: str = "serving", build_db: Path | None = Non
         )
         con.execute("commit")
         con.execute("detach build")
+        if attached:
+            con.execute("detach editions")
         con.execute("checkpoint")
     except BaseException:
         con.close()
@@ -98,3 +147,9 @@ def current_snapshot_id(path: Path | None = None) -> str | None:
         return con.execute("select snapshot_id from snapshot").fetchone()[0]
     finally:
         con.close()
+
+
+def republish(extra: dict | None = None) -> str:
+    """A new serving snapshot from the current one's tables plus the editions (after an edition is frozen)."""
+    current = paths().serving_db
+    return publish_snapshot(source_schema="main", build_db=current, target=current, extra=extra, with_editions=True)

@@ -349,3 +349,19 @@ def area_rows(reg: Registry) -> list[dict]:
              "area_kind": a.kind, "parent_code": a.parent_code, "code_system": a.code_system,
              "aliases": ",".join(a.aliases) or None, "note": a.note, "registry_version": reg.version}
             for a in reg.areas.values()]
+
+
+_FLOAT_COLUMNS = {"limit_min", "limit_max", "baseline_value", "target_value", "tolerance_pct", "band_low",
+                  "band_high"}
+_INT_COLUMNS = {"headline_no", "baseline_year", "release_month", "milestone_year", "period_start"}
+_BOOL_COLUMNS = {"per_district", "is_binding", "is_cumulative"}
+
+
+def to_arrow(rows: list[dict]):
+    """Registry rows as an Arrow table with explicit types (a column that is NULL everywhere keeps its type)."""
+    import pyarrow as pa
+
+    names = list(rows[0]) if rows else []
+    fields = [(n, pa.float64() if n in _FLOAT_COLUMNS else pa.int32() if n in _INT_COLUMNS
+               else pa.bool_() if n in _BOOL_COLUMNS else pa.string()) for n in names]
+    return pa.Table.from_pylist(rows, schema=pa.schema(fields))

@@ -43,6 +43,10 @@ class Paths:
         return self.serving_dir / "operations.duckdb"
 
     @property
+    def editions_db(self) -> Path:
+        return self.data / "editions" / "editions.duckdb"
+
+    @property
     def gx_dir(self) -> Path:
         return self.data / "gx"
 

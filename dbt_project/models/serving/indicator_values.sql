@@ -2,7 +2,7 @@
 {%- set indicator_models = indicator_models() -%}
 {%- set columns = [
     'indicator_code', 'area_code', 'area_name', 'year', 'value', 'unit', 'method', 'standard',
-    'source_feed', 'is_synthetic', 'numerator', 'denominator',
+    'source_feed', 'is_synthetic', 'is_primary_series', 'numerator', 'denominator',
 ] -%}
 
 with

@@ -14,7 +14,8 @@ annual as (
 
 registry as (
 
-    select * from {{ ref('ref_indicators') }}
+    select indicator_code, unit, feed as source_feed
+    from {{ ref('registry_indicators') }}
     where indicator_code = 'air_quality_good_days_ratio'
 
 ),
@@ -44,7 +45,9 @@ final as (
         end as method,
         city_years.standard,
         registry.source_feed,
-        registry.is_synthetic,
+        false as is_synthetic,  -- real CNEMC data
+        -- the series comparable with the plan's 2020 baseline (62 %, HJ 633-2012): the one progress is judged on
+        city_years.standard = 'HJ 633-2012' as is_primary_series,
         city_years.good_days::double as numerator,
         city_years.valid_days::double as denominator
     from city_years

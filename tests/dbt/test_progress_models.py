@@ -1,0 +1,84 @@
+"""The registry, planned paths, progress and league tables as dbt builds them (on the session build's real days)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+
+from tests.dbt.conftest import run_dbt
+from urbanmon import registry
+
+
+def test_catalog_holds_every_registry_entry(dbt_build):
+    reg = registry.load()
+    with dbt_build.connect() as con:
+        codes = {r[0] for r in con.execute("select indicator_code from serving.indicator_catalog").fetchall()}
+        milestones = con.execute("select count(*) from serving.indicator_milestones").fetchone()[0]
+        areas = dict(con.execute("select area_kind, count(*) from serving.area_catalog group by 1").fetchall())
+        version = con.execute("select distinct registry_version from serving.indicator_catalog").fetchall()
+    assert codes == set(reg.indicators)
+    assert milestones == sum(len(i.milestones) for i in reg.indicators.values())
+    assert areas == {"city": 1, "county": 12, "functional_zone": 3}
+    assert version == [(reg.version,)]
+
+
+def test_jinan_2020_is_the_baseline_year_under_every_method(dbt_build):
+    with dbt_build.connect() as con:
+        rows = con.execute(
+            "select method, method_version, milestone_year, status, baseline_value, baseline_source, actual_value, "
+            "is_reference, is_default_method, explanation from serving.indicator_progress "
+            "where indicator_code = 'air_quality_good_days_ratio' and area_code = '370100' and year = 2020 "
+            "order by milestone_year, method").fetchall()
+        actual = con.execute(
+            "select value from serving.indicator_values where indicator_code = 'air_quality_good_days_ratio' "
+            "and area_code = '370100' and year = 2020 and is_primary_series").fetchone()[0]
+    assert [r[0] for r in rows] == ["distance", "pace", "projection"]
+    assert {r[2] for r in rows} == {2025}
+    for method, version, _, status, baseline, source, value, is_reference, _, explanation in rows:
+        assert version.startswith(method + "-")
+        assert (status, baseline, source, is_reference) == ("baseline", 62.0, "plan", False)
+        assert value == pytest.approx(actual)
+        assert explanation.startswith("基期：") and "目标65.2%" in explanation
+    assert sum(r[8] for r in rows) == 1  # exactly one default method
+
+
+def test_a_district_is_judged_as_a_reference_from_its_own_baseline(dbt_build):
+    # the air feed's 章丘 column is 章丘区 (370114): a county-level district
+    with dbt_build.connect() as con:
+        rows = con.execute(
+            "select distinct area_kind, is_reference, baseline_source, baseline_value = actual_value "
+            "from serving.indicator_progress where area_code = '370114' and year = 2020").fetchall()
+        others = con.execute(
+            "select count(*) from serving.indicator_progress where area_code not in "
+            "(select area_code from serving.area_catalog)").fetchone()[0]
+    assert rows == [("county", True, "area_baseline_year", True)]
+    assert others == 0  # other cities of the air feed get values, no status
+
+
+def test_planned_path_of_the_good_day_ratio(dbt_build):
+    with dbt_build.connect() as con:
+        path = dict(con.execute(
+            "select year, planned_value from serving.indicator_path "
+            "where indicator_code = 'air_quality_good_days_ratio' order by year").fetchall())
+        sources = {r[0] for r in con.execute("select distinct start_source from serving.indicator_path").fetchall()}
+    assert sorted(path) == list(range(2020, 2026))
+    assert path[2020] == pytest.approx(62.0) and path[2025] == pytest.approx(65.2)
+    assert path[2023] == pytest.approx(62 + 3.2 * 3 / 5)
+    assert sources <= {"plan", "first_available", "cumulative_zero", "milestones_only"}
+    assert "cumulative_zero" in sources  # the [100] five-year training total runs from zero
+
+
+def test_a_broken_registry_fails_the_build_naming_the_entry(dbt_build, scratch, monkeypatch):
+    broken = scratch / "registry"
+    shutil.copytree(registry.registry_dir(), broken)
+    doc = yaml.safe_load((broken / "indicators.yaml").read_text(encoding="utf-8"))
+    entry = next(i for i in doc["indicators"] if i["code"] == "air_quality_good_days_ratio")
+    entry["unit"] = "furlongs"
+    (broken / "indicators.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("URBANMON_REGISTRY_DIR", str(broken))
+    returncode, output, _ = run_dbt(dbt_build.data, dbt_build.target.parent, "--select", "registry_indicators",
+                                    "--no-write-json", command="run")
+    assert returncode != 0
+    assert "air_quality_good_days_ratio" in output and "unknown unit 'furlongs'" in output

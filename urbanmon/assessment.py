@@ -1,0 +1,183 @@
+"""From the registry tables and indicator_values to the planned paths, the progress rows and the league table.
+
+Called by the dbt Python models under dbt_project/models/progress/ with the rows of their refs, so the lineage stays
+in dbt and the arithmetic stays in urbanmon.progress / urbanmon.league (unit-tested there).
+
+Scope (issue: every indicator × area × year that has data):
+- Jinan (370100) is assessed against the plan's targets from the plan's baseline;
+- a county-level district or functional zone against the city's targets from its own baseline year value (the
+  plan's baseline year, else its first year with data), marked ``is_reference`` since the plan sets no district
+  targets;
+- other cities (the air feed has 367) get values in indicator_values, no status.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from urbanmon.league import RED_STATUSES, ScoredIndicator, league_table
+from urbanmon.progress import METHOD_VERSIONS, Goal, assess, planned_path
+
+CITY_CODE = "370100"
+METHODS = tuple(METHOD_VERSIONS)
+
+
+def goals(indicator: dict, milestones: list[dict], baseline: tuple[int, float] | None = None) -> list[Goal]:
+    """The indicator's milestones as Goals; ``baseline`` (year, value) overrides the registry's (districts)."""
+    if baseline is None:
+        b_year, b_value = indicator["baseline_year"], indicator["baseline_value"]
+    else:
+        b_year, b_value = baseline
+    out = []
+    for m in sorted(milestones, key=lambda m: m["milestone_year"]):
+        out.append(Goal(
+            direction=indicator["direction"], milestone_year=m["milestone_year"], comparator=m["comparator"],
+            target=m["target_value"], baseline_year=b_year if b_value is not None else None,
+            baseline_value=b_value,
+            baseline_qualifier=indicator["baseline_qualifier"] if baseline is None else None,
+            limit_min=indicator["limit_min"], limit_max=indicator["limit_max"], cumulative=m["is_cumulative"],
+            period_start=m["period_start"], tolerance_pct=m["tolerance_pct"], band_low=m["band_low"],
+            band_high=m["band_high"], path=indicator["path_method"]))
+    return out
+
+
+def primary_series(values: list[dict]) -> dict[tuple[str, str], dict[int, float]]:
+    """(indicator_code, area_code) -> {year: value} of the primary series (the one comparable with the plan)."""
+    out: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
+    for r in values:
+        if r.get("is_primary_series") and r.get("area_code") and r.get("value") is not None:
+            out[(r["indicator_code"], r["area_code"])][int(r["year"])] = float(r["value"])
+    return out
+
+
+def progress_rows(indicators: list[dict], milestones: list[dict], areas: list[dict], values: list[dict]) -> list[dict]:
+    by_indicator = defaultdict(list)
+    for m in milestones:
+        by_indicator[m["indicator_code"]].append(m)
+    area_kind = {a["area_code"]: a["area_kind"] for a in areas}
+    series = primary_series(values)
+    rows = []
+    for ind in indicators:
+        ms = by_indicator.get(ind["indicator_code"])
+        if not ms:
+            continue
+        for (code, area), s in sorted(series.items()):
+            if code != ind["indicator_code"] or area not in area_kind:
+                continue
+            is_reference = area != CITY_CODE
+            baseline = None
+            if is_reference and not any(m["is_cumulative"] for m in ms):
+                b_year = ind["baseline_year"] if ind["baseline_year"] in s else min(s)
+                baseline = (b_year, s[b_year])
+            area_goals = goals(ind, ms, baseline)
+            for year in sorted(s):
+                for goal in area_goals:
+                    if goal.milestone_year < year:
+                        continue
+                    for method in METHODS:
+                        a = assess(method, goal, s, year, "" if ind["unit"] == "ratio" else ind["unit"])
+                        if is_reference and a.baseline_source == "plan":
+                            a.baseline_source = "area_baseline_year"
+                        rows.append({
+                            "indicator_code": ind["indicator_code"], "area_code": area,
+                            "area_kind": area_kind[area], "is_reference": is_reference,
+                            "is_default_method": method == ind["progress_method"], **a.as_row(),
+                        })
+    return rows
+
+
+def path_rows(indicators: list[dict], milestones: list[dict], values: list[dict]) -> list[dict]:
+    """The city's planned path per indicator: from the plan's baseline (else Jinan's first year with data, recorded;
+    else the milestones alone)."""
+    by_indicator = defaultdict(list)
+    for m in milestones:
+        by_indicator[m["indicator_code"]].append(m)
+    series = primary_series(values)
+    rows = []
+    for ind in indicators:
+        ms = by_indicator.get(ind["indicator_code"])
+        if not ms:
+            continue
+        gs = goals(ind, ms)
+        if gs[0].cumulative:  # a running total from zero over its period
+            start, source = ((gs[0].period_start or gs[0].milestone_year) - 1, 0.0), "cumulative_zero"
+        elif ind["baseline_value"] is not None:
+            start, source = (ind["baseline_year"], ind["baseline_value"]), "plan"
+        elif series.get((ind["indicator_code"], CITY_CODE)):
+            s = series[(ind["indicator_code"], CITY_CODE)]
+            start, source = (min(s), s[min(s)]), "first_available"
+        else:
+            start, source = None, "milestones_only"
+        if start is None or start[0] >= gs[0].milestone_year:
+            points = [{"year": g.milestone_year, "milestone_year": g.milestone_year, "segment_start_year": None,
+                       "planned_value": g.target, "is_cumulative": g.cumulative, "path_method": g.path}
+                      for g in gs]
+        else:
+            points = planned_path(gs, *start)
+        for p in points:
+            rows.append({"indicator_code": ind["indicator_code"], "area_code": CITY_CODE, **p,
+                         "start_source": source,
+                         "is_milestone": p["year"] == p["milestone_year"]})
+    return rows
+
+
+def _sign(ind: dict) -> int | None:
+    return {"higher": 1, "maintain": 1, "lower": -1}.get(ind["direction"])
+
+
+def score_rows(indicators: list[dict], areas: list[dict], values: list[dict], progress: list[dict]) -> list[dict]:
+    scored = {i["indicator_code"]: ScoredIndicator(i["indicator_code"], i["category"], _sign(i), i["is_binding"])
+              for i in indicators if i["per_district"] and _sign(i) is not None}
+    districts = {a["area_code"] for a in areas if a["area_kind"] == "county"}
+    zones = {a["area_code"] for a in areas if a["area_kind"] == "functional_zone"}
+    red = {(p["indicator_code"], p["area_code"], p["year"]) for p in progress
+           if p["is_default_method"] and p["status"] in RED_STATUSES and p["indicator_code"] in scored
+           and scored[p["indicator_code"]].binding}
+    flat = [{"indicator_code": c, "area_code": a, "year": y, "value": v}
+            for (c, a), s in primary_series(values).items() for y, v in s.items()]
+    rows = league_table(flat, scored, districts, zones, red)
+    for r in rows:
+        for category in ("smart", "green", "balanced", "two_way"):
+            r.setdefault(f"level_{category}", None)
+    return rows
+
+
+def _schema():
+    import pyarrow as pa
+
+    s, f, i, b = pa.string(), pa.float64(), pa.int32(), pa.bool_()
+    return {
+        "progress": pa.schema([
+            ("indicator_code", s), ("area_code", s), ("area_kind", s), ("is_reference", b),
+            ("is_default_method", b), ("method", s), ("method_version", s), ("year", i), ("milestone_year", i),
+            ("status", s), ("status_zh", s), ("status_colour", s), ("score", f), ("baseline_year", i),
+            ("baseline_value", f), ("baseline_source", s), ("baseline_qualifier", s), ("target_value", f),
+            ("comparator", s), ("actual_value", f), ("planned_value", f), ("completion_pct", f),
+            ("elapsed_pct", f), ("actual_annual_change", f), ("required_annual_change", f),
+            ("acceleration_factor", f), ("actual_growth_pct", f), ("required_growth_pct", f),
+            ("projected_value", f), ("probability_meet", f), ("probability_model", s), ("n_points", i),
+            ("reason", s), ("explanation", s)]),
+        "path": pa.schema([
+            ("indicator_code", s), ("area_code", s), ("year", i), ("milestone_year", i),
+            ("segment_start_year", i), ("planned_value", f), ("is_cumulative", b), ("path_method", s),
+            ("start_source", s), ("is_milestone", b)]),
+        "scores": pa.schema([
+            ("area_code", s), ("year", i), ("is_ranked", b), ("rank", i), ("n_ranked", i), ("level_score", f),
+            ("improvement_score", f), ("overall_score", f), ("rating", s), ("capped_by", s),
+            ("is_commended", b), ("n_indicators", i), ("level_smart", f), ("level_green", f),
+            ("level_balanced", f), ("level_two_way", f), ("scoring_version", s)]),
+    }
+
+
+def to_arrow(kind: str, rows: list[dict]):
+    """Rows as an Arrow table with a fixed schema (typed NULLs, and the columns even when there is no row)."""
+    import pyarrow as pa
+
+    schema = _schema()[kind]
+    return pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in rows], schema=schema)
+
+
+def relation_rows(relation) -> list[dict]:
+    """The rows of a DuckDB relation (a dbt ref in a Python model) as dicts."""
+    columns = relation.columns
+    return [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]
