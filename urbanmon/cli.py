@@ -81,7 +81,31 @@ def sample_members() -> list[tuple[str, str, bytes]]:
                     name = Path(member.name).name
                     if member.isfile() and spec.matches(name):
                         out.append((spec.feed_id, name, tar.extractfile(member).read()))
+    for spec in load_specs().values():
+        for name, data in sorted(generated_samples(spec.feed_id).items()):
+            out.append((spec.feed_id, name, data))
     return out
+
+
+def generated_samples(feed_id: str) -> dict[str, bytes]:
+    """The synthetic sample files of a feed from its generator (deterministic: the same bytes every time)."""
+    import importlib.util
+
+    from urbanmon.feeds.spec import get_spec
+    from urbanmon.synth import SEED
+
+    spec = get_spec(feed_id)
+    if not spec.generator:
+        return {}
+    path = spec.folder / spec.generator
+    module_spec = importlib.util.spec_from_file_location(f"urbanmon_generator_{feed_id}", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    files = module.generate(SEED)
+    for name in files:
+        if not name.startswith("synthetic_") or not spec.matches(name):
+            raise ValueError(f"{path}: generated file {name!r} must be named synthetic_<name> and match the feed")
+    return files
 
 
 def land_samples(limit: int | None = None) -> list[dict]:

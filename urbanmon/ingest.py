@@ -110,7 +110,7 @@ def ingest_pending(feed_id: str, run_id: str | None = None, validate: bool = Tru
                         if err is not None:
                             errors[r.sha256] = err
                             quarantined.append(r)
-                    if validate and good:
+                    if validate and good and spec.raw_suite:
                         t = time.perf_counter()
                         validation = _validate_batch(spec, good)
                         bad = validation.bad_files()
@@ -214,7 +214,7 @@ def _validate_batch(spec: FeedSpec, good):
         t = parsed_file.table
         tables.append(t.append_column("source_file_name", pa.array([receipt.name] * t.num_rows)))
     df = pa.concat_tables(tables).to_pandas()
-    suite = quality.load_suite_spec("raw__air_quality__cnemc_hourly")
+    suite = quality.load_suite_spec(spec.raw_suite)
     return quality.validate_dataframe(df, suite["name"], spec.raw_table, suite["expectations"],
                                       index_column="source_file_name")
 

@@ -82,7 +82,8 @@ def connect(path: Path | None = None, read_only: bool = False) -> Iterator[duckd
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, spec: FeedSpec, arrow_schema) -> None:
     columns = ["source_file_sha256 varchar not null", "source_file_name varchar not null"]
-    type_names = {"date32[day]": "date", "int8": "tinyint", "string": "varchar", "double": "double"}
+    type_names = {"date32[day]": "date", "int8": "tinyint", "int32": "integer", "int64": "bigint",
+                  "string": "varchar", "double": "double", "bool": "boolean"}
     for field in arrow_schema:
         columns.append(f"{field.name} {type_names[str(field.type)]}")
     con.execute(f"create table if not exists {spec.raw_table} ({', '.join(columns)})")

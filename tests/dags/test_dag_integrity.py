@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-EXPECTED = {
-    "ingest__air_quality__cnemc_city_hourly",
-    "ingest__air_quality__cnemc_station_hourly",
-    "transform_validate_publish",
-}
+from urbanmon.feeds.spec import load_specs
+
+FEEDS = sorted(load_specs())  # one ingest DAG per feed contract in sources/<feed>/feed.yaml
+EXPECTED = {f"ingest__{feed}" for feed in FEEDS} | {"transform_validate_publish"}
 
 
 def scheduled_on(dag) -> list:
@@ -57,15 +56,11 @@ def test_asset_graph(dagbag):
         schedule = sorted(a.name for a in scheduled_on(dag))
         outlets = sorted(o.name for t in dag.tasks for o in t.outlets)
         graph[dag_id] = (schedule, outlets)
-    assert graph == {
-        "ingest__air_quality__cnemc_city_hourly": (
-            ["landing__air_quality__cnemc_city_hourly"], ["raw__air_quality__cnemc_city_hourly"]),
-        "ingest__air_quality__cnemc_station_hourly": (
-            ["landing__air_quality__cnemc_station_hourly"], ["raw__air_quality__cnemc_station_hourly"]),
-        "transform_validate_publish": (
-            ["raw__air_quality__cnemc_city_hourly", "raw__air_quality__cnemc_station_hourly"],
-            ["serving__warehouse"]),
-    }
+    expected = {f"ingest__{feed}": ([f"landing__{feed}"], [f"raw__{feed}"]) for feed in FEEDS}
+    expected["transform_validate_publish"] = ([f"raw__{feed}" for feed in FEEDS], ["serving__warehouse"])
+    assert graph == expected
+    assert {"air_quality__cnemc_city_hourly", "air_quality__cnemc_station_hourly",
+            "statistics__jinan_bureau_district_tables"} <= set(FEEDS)
 
 
 def test_landing_assets_are_watched_by_our_trigger(dagbag):

@@ -107,8 +107,18 @@ class DbtBuild:
         return duckdb.connect(str(self.database), read_only=True)
 
 
+def ingest_synthetic_samples(data: Path) -> None:
+    """Load every feed's generated sample (sources/<feed>/generate.py) with the project's ingest."""
+    from urbanmon.cli import generated_samples
+    from urbanmon.feeds.spec import load_specs
+
+    for feed_id, spec in load_specs().items():
+        if spec.generator:
+            ingest_files(data, feed_id, generated_samples(feed_id))
+
+
 def build_project(work: Path, city_days: list[str], station_days: list[str], dbt_work: Path | None = None,
-                  *dbt_args: str) -> DbtBuild:
+                  *dbt_args: str, synthetic: bool = True) -> DbtBuild:
     """Ingest the given real files into a fresh data folder under ``work`` and run ``dbt build`` (target and logs in
     ``dbt_work``, default ``work``)."""
     try:
@@ -121,6 +131,13 @@ def build_project(work: Path, city_days: list[str], station_days: list[str], dbt
     ingest_files(data, CITY_FEED, {f"china_cities_{day}.csv": content for day, content in city.items()})
     if station:
         ingest_files(data, STATION_FEED, {f"china_sites_{day}.csv": content for day, content in station.items()})
+    if synthetic:
+        ingest_synthetic_samples(data)
+    with data_dir_env(data):
+        from urbanmon import warehouse
+
+        with warehouse.connect() as con:  # every feed's raw table exists, as the pipeline makes sure before dbt
+            warehouse.ensure_all_raw_tables(con)
     dbt_work = dbt_work or work
     returncode, output, seconds = run_dbt(data, dbt_work, *dbt_args)
     return DbtBuild(data / "build" / "warehouse.duckdb", dbt_work / "target", returncode, output, seconds, city,

@@ -1,5 +1,4 @@
-{#- the official series only: published figures are HJ 633-2012 / HJ 663-2013 figures -#}
-{%- set official_standard = 'HJ 633-2012' -%}
+{#- the primary series only (for air quality HJ 633-2012 / HJ 663-2013, the standard of the published figures) -#}
 
 with
 
@@ -14,7 +13,7 @@ computed as (
     {% for indicator_model in indicator_models() %}
     select indicator_code, area_code, area_name, year, value, method, numerator, denominator
     from {{ ref(indicator_model) }}
-    where standard = '{{ official_standard }}'
+    where is_primary_series
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

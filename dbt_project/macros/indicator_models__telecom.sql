@@ -1,0 +1,4 @@
+{#- the ind_ models of the telecom feeds (see macros/indicator_models.sql) -#}
+{% macro telecom_indicator_models() %}
+    {{ return([]) }}
+{% endmacro %}
