@@ -62,3 +62,12 @@ def test_districts_add_up_to_the_city_population(dbt_build):
     assert [r[0] for r in rows] == list(YEARS)
     for year, districts, city in rows:
         assert districts == pytest.approx(city, abs=0.005), year
+
+
+def test_air_quality_is_real_in_2020_and_synthetic_after(dbt_build):
+    with dbt_build.connect() as con:
+        rows = dict(con.execute(
+            "select year, is_synthetic from serving.indicator_values where indicator_code = "
+            "'air_quality_good_days_ratio' and area_code = '370100' and is_primary_series").fetchall())
+    assert rows[2020] is False
+    assert {y: rows.get(y) for y in range(2021, 2026)} == dict.fromkeys(range(2021, 2026), True)

@@ -110,3 +110,18 @@ def test_non_numeric_error_names_the_column():
     with pytest.raises(FeedError) as info:
         parse(_replace_line(data, 4, ",".join(line).encode()))
     assert info.value.column == "济南" and info.value.line == 4
+
+
+def test_the_synthetic_air_sample_is_after_2020_parses_and_is_deterministic():
+    from urbanmon.cli import generated_samples
+
+    spec = get_spec("air_quality__cnemc_city_hourly")
+    files = generated_samples(spec.feed_id)
+    assert files == generated_samples(spec.feed_id)
+    days = sorted(dt.datetime.strptime(n[-12:-4], "%Y%m%d").date() for n in files)
+    assert days[0].year == 2021 and days[-1].year == 2025 and len(days) >= 5 * 52
+    for name in sorted(files)[:3]:
+        assert spec.matches(name).group("synthetic") == "synthetic_"
+        day = dt.datetime.strptime(name[-12:-4], "%Y%m%d").date()
+        parsed = cnemc_air.parse_bytes(files[name], spec, name, day)
+        assert parsed.rows == 48 and parsed.values == 48 * 15  # 24 hours × 2 cities, no missing value

@@ -20,6 +20,17 @@ registry as (
 
 ),
 
+file_years as (
+
+    -- synthetic sample files (synthetic_china_cities_*) cover 2021-2025 only; a year is synthetic when its files are
+    select
+        year(report_date)::integer as year,
+        bool_or(starts_with(source_file_name, 'synthetic_')) as is_synthetic
+    from {{ source('cnemc', 'air_quality__cnemc_city_hourly') }}
+    group by 1
+
+),
+
 city_years as (
 
     -- a city-year without a single valid day has no ratio (zero denominator): no indicator row
@@ -45,13 +56,14 @@ final as (
         end as method,
         city_years.standard,
         registry.source_feed,
-        false as is_synthetic,  -- real CNEMC data
+        coalesce(file_years.is_synthetic, false) as is_synthetic,
         -- the series comparable with the plan's 2020 baseline (62 %, HJ 633-2012): the one progress is judged on
         city_years.standard = 'HJ 633-2012' as is_primary_series,
         city_years.good_days::double as numerator,
         city_years.valid_days::double as denominator
     from city_years
     cross join registry
+    left join file_years on city_years.year = file_years.year
 
 )
 
