@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from urbanmon import landing, publish, registry, warehouse
@@ -40,49 +41,76 @@ def dbt_project_hash() -> str:
         rel = path.relative_to(DBT_PROJECT_DIR)
         if path.is_file() and rel.parts[0] not in ("target", "logs", "dbt_packages"):
             digest.update(str(rel).encode() + b"\0" + path.read_bytes())
+    # the plan registry feeds the registry, path, progress and league models: a change rebuilds everything
+    for name in ("units.yaml", "indicators.yaml", "areas.yaml"):
+        path = registry.registry_dir() / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
     return digest.hexdigest()[:16]
 
 
-def plan_build() -> tuple[bool, list[str]]:
-    """(full_refresh, changed report dates): the dates whose raw rows changed since the last successful build
-    of the same dbt project; a full rebuild when there is none, or the project changed."""
+@dataclass
+class BuildPlan:
+    """What the next dbt build must do: everything (``full_refresh``), or what depends on the feeds whose files
+    changed since the last successful build of the same project (``feeds``; for the CNEMC models, which are
+    incremental by report date, the changed ``dates``)."""
+
+    full_refresh: bool
+    dates: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+
+
+def plan_build() -> BuildPlan:
     project_hash = dbt_project_hash()
     with warehouse.connect() as con:
         last = con.execute(
             "select started_at, project_hash from ops.builds where state = 'success' "
             "order by started_at desc limit 1").fetchone()
         if last is None or last[1] != project_hash:
-            return True, []
-        dates = con.execute(
-            "select distinct report_date::varchar from ops.files where processed_at > ? "
-            "and report_date is not null order by 1", [last[0]]).fetchall()
-    return False, [d for (d,) in dates]
+            return BuildPlan(True)
+        changed = con.execute(
+            "select feed_id, report_date::varchar from ops.files where processed_at > ? order by 1, 2",
+            [last[0]]).fetchall()
+    return BuildPlan(False, sorted({d for _, d in changed if d is not None}), sorted({f for f, _ in changed}))
 
 
-def dbt_build(full_refresh: bool = True, changed_dates: list[str] | None = None) -> dict:
+def dbt_selection(feeds: list[str]) -> list[str]:
+    """dbt arguments of an incremental build: every table downstream of the changed feeds' raw tables (the
+    indicators that depend on them, and only those), not the seeds, unit tests and views, which only change with
+    the project (and a changed project gets a full rebuild)."""
+    if not feeds:
+        return ["--select", "registry_indicators"]  # nothing changed: a no-op build keeps the run's record honest
+    return ["--select", *[f"source:*.{feed}+" for feed in feeds],
+            "--exclude", "resource_type:seed", "resource_type:unit_test", "config.materialized:view"]
+
+
+def dbt_build(plan: BuildPlan) -> dict:
     """Run ``dbt build`` in a short-lived process (dbt keeps DuckDB locked until its process exits).
 
-    With ``full_refresh=False`` only what depends on ``changed_dates`` (report dates) is rebuilt."""
+    A full build rebuilds everything; otherwise only what depends on the changed feeds (``dbt_selection``), the
+    CNEMC models only for the changed report dates. Returns the seconds taken and the nodes dbt ran."""
     dbt = Path(sys.executable).with_name("dbt")
     target = paths().data / "dbt"
     cmd = [str(dbt), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
            "--target-path", str(target / "target"), "--log-path", str(target / "logs")]
     env = {**os.environ, "URBANMON_BUILD_DB": str(paths().build_db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     env.pop("URBANMON_CHANGED_REPORT_DATES", None)
-    if full_refresh:
+    if plan.full_refresh:
         cmd += ["--full-refresh"]
     else:
-        # The dates go through the environment, not --vars, so dbt's partial parse stays valid (dbt_project/README);
-        # the selector skips seeds, unit tests and views, which only change with the project (-> full rebuild).
-        env["URBANMON_CHANGED_REPORT_DATES"] = json.dumps(changed_dates or [])
-        cmd += ["--selector", "incremental"]
+        # The dates go through the environment, not --vars, so dbt's partial parse stays valid (dbt_project/README)
+        env["URBANMON_CHANGED_REPORT_DATES"] = json.dumps(plan.dates)
+        cmd += dbt_selection(plan.feeds)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
         raise RuntimeError(f"dbt build failed (exit {proc.returncode}):\n{tail}")
-    return {"seconds": elapsed, "summary": proc.stdout.splitlines()[-1] if proc.stdout else ""}
+    nodes = []
+    results = target / "target" / "run_results.json"
+    if results.exists():
+        nodes = [(r["unique_id"], r["status"]) for r in json.loads(results.read_text())["results"]]
+    return {"seconds": elapsed, "summary": proc.stdout.splitlines()[-1] if proc.stdout else "", "nodes": nodes}
 
 
 def validate_marts(run_id: str | None, changed_dates: list[str] | None = None) -> dict:
@@ -159,36 +187,53 @@ def transform_validate_publish(run_id: str) -> dict:
     t0 = time.perf_counter()
     with warehouse.connect() as con:
         warehouse.ensure_all_raw_tables(con)
-    full_refresh, changed = plan_build()
+    plan = plan_build()
     started = dt.datetime.now(dt.UTC)
     project_hash = dbt_project_hash()
     try:
         registry.load()  # a broken registry fails here, naming its entries (dbt's registry models check it too)
-        timings["dbt_build_s"] = dbt_build(full_refresh, changed)["seconds"]
+        built = dbt_build(plan)
+        timings["dbt_build_s"] = built["seconds"]
+        _record_nodes(run_id, built["nodes"])
         t1 = time.perf_counter()
-        scope = None if full_refresh else changed
+        scope = None if plan.full_refresh else plan.dates
         check = validate_marts(run_id, scope)
         timings["validate_marts_s"] = time.perf_counter() - t1
         if not check["success"] and check["bad_files"]:
             removed = quarantine_loaded(check["bad_files"], run_id)
             log.warning("quarantined after mart validation: %s", removed)
             # the removed files' dates are rebuilt from raw, which no longer has their rows
-            full_refresh, more = (True, []) if full_refresh else plan_build()
-            changed = sorted(set(changed) | set(more))
-            timings["dbt_rebuild_s"] = dbt_build(full_refresh, changed)["seconds"]
-            check = validate_marts(run_id, None if full_refresh else changed)
+            if not plan.full_refresh:
+                more = plan_build()
+                plan = BuildPlan(more.full_refresh, sorted(set(plan.dates) | set(more.dates)),
+                                 sorted(set(plan.feeds) | set(more.feeds)))
+            rebuilt = dbt_build(plan)
+            timings["dbt_rebuild_s"] = rebuilt["seconds"]
+            _record_nodes(run_id, rebuilt["nodes"])
+            check = validate_marts(run_id, None if plan.full_refresh else plan.dates)
         if not check["success"]:
             raise RuntimeError("mart validation failed, snapshot not published: " + " | ".join(check["failures"]))
         t2 = time.perf_counter()
-        snapshot_id = publish.publish_snapshot(extra={"run_id": run_id, "full_refresh": full_refresh,
-                                                      "changed_report_dates": changed})
+        snapshot_id = publish.publish_snapshot(extra={"run_id": run_id, "full_refresh": plan.full_refresh,
+                                                      "changed_report_dates": plan.dates,
+                                                      "changed_feeds": plan.feeds})
         timings["publish_s"] = time.perf_counter() - t2
     except BaseException:
-        _record_build(run_id, started, full_refresh, changed, project_hash, "failed", None)
+        _record_build(run_id, started, plan.full_refresh, plan.dates, project_hash, "failed", None)
         raise
-    _record_build(run_id, started, full_refresh, changed, project_hash, "success", snapshot_id)
+    _record_build(run_id, started, plan.full_refresh, plan.dates, project_hash, "success", snapshot_id)
     timings["total_s"] = time.perf_counter() - t0
-    return {"snapshot_id": snapshot_id, "timings": timings, "full_refresh": full_refresh, "changed": changed}
+    return {"snapshot_id": snapshot_id, "timings": timings, "full_refresh": plan.full_refresh,
+            "changed": plan.dates, "feeds": plan.feeds}
+
+
+def _record_nodes(run_id, nodes: list[tuple[str, str]]) -> None:
+    """The dbt nodes a build ran (run_results.json): which models a file's arrival rebuilt."""
+    if not nodes:
+        return
+    with warehouse.connect() as con:
+        con.executemany("insert into ops.build_nodes values (?, ?, ?, ?)",
+                        [[run_id, node, status, dt.datetime.now(dt.UTC)] for node, status in nodes])
 
 
 def _record_build(run_id, started, full_refresh, changed, project_hash, state, snapshot_id) -> None:

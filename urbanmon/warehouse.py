@@ -54,6 +54,12 @@ create table if not exists ops.builds (
     state varchar not null,          -- running | success | failed
     snapshot_id varchar
 );
+create table if not exists ops.build_nodes (
+    run_id varchar,
+    unique_id varchar not null,      -- the dbt node a build ran (run_results.json)
+    status varchar,
+    recorded_at timestamptz not null
+);
 create table if not exists ops.validations (
     run_id varchar,
     suite varchar not null,
