@@ -49,7 +49,10 @@ def test_a_district_is_judged_as_a_reference_from_its_own_baseline(dbt_build):
     with dbt_build.connect() as con:
         rows = con.execute(
             "select distinct area_kind, is_reference, baseline_source, baseline_value = actual_value "
-            "from serving.indicator_progress where area_code = '370114' and year = 2020").fetchall()
+            "from serving.indicator_progress where area_code = '370114' and year = 2020 "
+            # a cumulative target (2021-2025 total) has no start point in 2020: its period has not begun
+            "and indicator_code not in (select indicator_code from serving.indicator_milestones where is_cumulative)"
+        ).fetchall()
         others = con.execute(
             "select count(*) from serving.indicator_progress where area_code not in "
             "(select area_code from serving.area_catalog)").fetchone()[0]
