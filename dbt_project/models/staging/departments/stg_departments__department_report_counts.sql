@@ -53,7 +53,8 @@ district_sums as (
     select
         year,
         item_code,
-        sum(value) as value,
+        -- rounded: a sum of doubles (万人次 with decimals) must not depend on the order dbt adds them in
+        round(sum(value), 6) as value,
         count(*) as districts,
         bool_or(is_synthetic) as is_synthetic
     from classified
