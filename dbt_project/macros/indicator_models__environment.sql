@@ -1,4 +1,8 @@
 {#- the ind_ models of the environment feeds (see macros/indicator_models.sql) -#}
 {% macro environment_indicator_models() %}
-    {{ return([]) }}
+    {{ return([
+        'ind_reclaimed_water_use_pct',
+        'ind_wastewater_treatment_capacity',
+        'ind_wwtp_class_iv_effluent_pct',
+    ]) }}
 {% endmacro %}
