@@ -48,12 +48,14 @@ PACE = {
     "physicians_per_1000": 1.1, "resident_population_year_end": 0.8, "urbanization_rate_resident_pct": 0.95,
     "urbanization_rate_hukou_pct": 0.55, "villages_collective_income_100k_pct": 1.0,
     "village_logistics_coverage_pct": 1.0, "gigabit_capable_household_pct": 1.1,
+    "built_up_area_green_ratio_pct": 0.9,
 }
 # where the plan gives no baseline (—) or a bound (<40): the 2020 start the sample uses
 START = {"fibre_to_home_coverage_pct": 38.0, "smart_hospital_coverage_pct": 40.0, "e_licence_usage_pct": 30.0,
          "community_elderly_care_facility_compliance_pct": 55.0, "infant_care_places_per_1000": 2.2,
          "village_logistics_coverage_pct": 60.0, "vocational_training_attendances": 19.0,
-         "waste_recycling_pct": 35.0, "gigabit_capable_household_pct": 35.0}
+         "waste_recycling_pct": 35.0, "gigabit_capable_household_pct": 35.0,
+         "built_up_area_green_ratio_pct": 35.5}
 # spread of district values around the city value (relative, before re-weighting)
 SPREAD = 0.12
 

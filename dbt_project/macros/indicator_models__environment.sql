@@ -4,5 +4,8 @@
         'ind_reclaimed_water_use_pct',
         'ind_wastewater_treatment_capacity',
         'ind_wwtp_class_iv_effluent_pct',
+        'ind_forest_coverage_pct',
+        'ind_park_green_space_per_capita',
+        'ind_built_up_area_green_ratio_pct',
     ]) }}
 {% endmacro %}

@@ -17,9 +17,9 @@ and rule:
   districts (``inconsistent_area``); a plant filed under 全市 (``not_a_district``). Two columns are added: the
   class as normalised (``effluent_class_std``) and whether it meets 地表水Ⅳ类 for the main pollutants, i.e. 准Ⅳ类
   or better (``meets_class_iv``).
-- forest and green-space survey: forest area above the land area, built-up area above the land area, green space
-  of the built-up area above the built-up area (公顷 vs 平方公里: 1 km² = 100 ha) and park green space above the
-  green space of the built-up area (``exceeds_total``).
+- forest and green-space survey (one row per area and year, the year from the file name): forest area above the
+  land area, built-up area above the land area, green space of the built-up area above the built-up area (公顷 vs
+  平方公里: 1 km² = 100 ha) and park green space above the green space of the built-up area (``exceeds_total``).
 - household waste: incinerated + landfilled above 105 % of the waste collected (``exceeds_total``: the two
   treatment routes take the collected waste; 5 % allows for stock carried over at the plants between months).
 """
@@ -194,3 +194,33 @@ def sample_xlsx(rows: list[list], sheet_title: str = "Sheet1") -> bytes:
                                  rb"\g<1>2021-01-01T00:00:00Z\g<2>", content)
             dst.writestr(info, content)
     return out.getvalue()
+
+
+def parse_forest_greenspace(path: Path, spec: FeedSpec, name: str | None = None,
+                            today: dt.date | None = None) -> tabular.ParsedTable:
+    name = name or path.name
+    return parse_forest_greenspace_bytes(path.read_bytes(), spec, name, today)
+
+
+def parse_forest_greenspace_bytes(raw: bytes, spec: FeedSpec, name: str,
+                                  today: dt.date | None = None) -> tabular.ParsedTable:
+    """The annual forest and green-space survey: one row per area; areas that cannot hold more than their whole."""
+    parsed = tabular.parse_bytes(raw, spec, name, today)
+    h = {c.name: c.header for c in spec.tabular.columns}
+    t = parsed.table.to_pydict()
+    for i, line in enumerate(t["source_line"]):
+        land, forest, built = t["land_area_km2"][i], t["forest_area_km2"][i], t["built_up_area_km2"][i]
+        green, park = t["built_up_green_area_ha"][i], t["park_green_area_ha"][i]
+        checks = [
+            (forest, land, "forest_area_km2", f"forest area {forest:g} km² above the land area {land:g} km²"),
+            (built, land, "built_up_area_km2", f"built-up area {built:g} km² above the land area {land:g} km²"),
+            (green / 100, built, "built_up_green_area_ha",
+             f"green space {green:g} ha above the built-up area {built:g} km² (= {built * 100:g} ha)"),
+            (park, green, "park_green_area_ha", f"park green space {park:g} ha above the green space of the "
+             f"built-up area {green:g} ha"),
+        ]
+        for part, whole, column, message in checks:
+            if part > whole * (1 + 1e-9):
+                raise FeedError(name, "exceeds_total", f"{message}: a share above 100 %", line=line,
+                                column=h[column])
+    return parsed
