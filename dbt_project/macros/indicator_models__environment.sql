@@ -7,5 +7,8 @@
         'ind_forest_coverage_pct',
         'ind_park_green_space_per_capita',
         'ind_built_up_area_green_ratio_pct',
+        'ind_waste_recycling_pct',
+        'ind_waste_incineration_pct',
+        'ind_waste_landfill_pct',
     ]) }}
 {% endmacro %}

@@ -20,8 +20,10 @@ and rule:
 - forest and green-space survey (one row per area and year, the year from the file name): forest area above the
   land area, built-up area above the land area, green space of the built-up area above the built-up area (公顷 vs
   平方公里: 1 km² = 100 ha) and park green space above the green space of the built-up area (``exceeds_total``).
-- household waste: incinerated + landfilled above 105 % of the waste collected (``exceeds_total``: the two
-  treatment routes take the collected waste; 5 % allows for stock carried over at the plants between months).
+- household waste (monthly records per area, as above; the same area and month twice is ``duplicate_key``):
+  incinerated + landfilled above 105 % of the waste collected (``exceeds_total``: the two treatment routes take
+  part of the collected waste, the rest goes to biological treatment of kitchen waste; 5 % allows for stock carried
+  over at the plants between months).
 """
 
 from __future__ import annotations
@@ -224,3 +226,26 @@ def parse_forest_greenspace_bytes(raw: bytes, spec: FeedSpec, name: str,
                 raise FeedError(name, "exceeds_total", f"{message}: a share above 100 %", line=line,
                                 column=h[column])
     return parsed
+
+
+def parse_household_waste(path: Path, spec: FeedSpec, name: str | None = None,
+                          today: dt.date | None = None) -> tabular.ParsedTable:
+    name = name or path.name
+    return parse_household_waste_bytes(path.read_bytes(), spec, name, today)
+
+
+def parse_household_waste_bytes(raw: bytes, spec: FeedSpec, name: str,
+                                today: dt.date | None = None) -> tabular.ParsedTable:
+    """Monthly household-waste records per area: the treatment routes cannot take more than was collected."""
+    parsed = tabular.parse_bytes(raw, spec, name, today)
+    table, file_year = _monthly(parsed, spec, name, "month", None, today)
+    h = {c.name: c.header for c in spec.tabular.columns}
+    t = table.to_pydict()
+    for i, line in enumerate(t["source_line"]):
+        collected, incinerated = t["collected_wan_t"][i], t["incinerated_wan_t"][i]
+        landfilled = t["landfilled_wan_t"][i]
+        if incinerated + landfilled > collected * TREATED_SLACK + 1e-9:
+            raise FeedError(name, "exceeds_total", f"incinerated {incinerated:g} + landfilled {landfilled:g} above "
+                            f"{TREATED_SLACK:g} × the waste collected {collected:g} (万吨): a share above 100 %",
+                            line=line, column=h["incinerated_wan_t"])
+    return tabular.ParsedTable(name=name, report_date=dt.date(file_year, 1, 1), table=table, values=parsed.values)
