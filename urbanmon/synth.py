@@ -182,7 +182,13 @@ def xlsx_bytes(rows: list[list], sheet_title: str = "Sheet1") -> bytes:
         for name in sorted(src.namelist()):
             info = zipfile.ZipInfo(name, date_time=(2021, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, src.read(name))
+            content = src.read(name)
+            if name == "docProps/core.xml":  # openpyxl stamps the save time here: fix it
+                import re as _re
+
+                content = _re.sub(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>",
+                                  rb"<dcterms:modified\1>2021-01-01T00:00:00Z</dcterms:modified>", content)
+            dst.writestr(info, content)
     return out.getvalue()
 
 
