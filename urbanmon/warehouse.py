@@ -70,6 +70,41 @@ create table if not exists ops.validations (
     details json,
     validated_at timestamptz not null
 );
+create table if not exists ops.feed_freshness (
+    feed_id varchar not null,        -- one row per feed, replaced whenever freshness is judged
+    as_of timestamptz not null,      -- the moment it was judged at (real clock, or the sample's own as-of date)
+    last_received_at timestamptz,
+    last_period varchar,             -- the latest period the feed delivered (e.g. 2025, 2025-06)
+    next_due_at timestamptz,         -- from the feed's release calendar
+    state varchar not null,          -- on_time | due_soon | overdue | never_received
+    detail varchar                   -- a sentence in Chinese for the board and the alert
+);
+create table if not exists ops.status_changes (
+    change_id varchar not null,      -- stable: hash of indicator, area, milestone, method, new snapshot
+    detected_at timestamptz not null,
+    indicator_code varchar not null,
+    area_code varchar not null,
+    milestone_year integer,
+    method varchar,
+    old_status varchar,
+    new_status varchar not null,
+    old_snapshot_id varchar,
+    new_snapshot_id varchar not null,
+    feed_id varchar,                 -- the feed and file that changed the picture
+    file_sha256 varchar,
+    file_name varchar,
+    explanation varchar not null     -- Chinese: what changed, from which file, the status inputs
+);
+create table if not exists ops.alerts (
+    alert_id varchar not null,       -- stable key: a re-run never alerts twice
+    kind varchar not null,           -- status_change | feed_overdue | file_quarantined | run_failed
+    subject varchar not null,
+    body varchar not null,
+    recipients varchar[],
+    created_at timestamptz not null,
+    sent_at timestamptz,
+    error varchar
+);
 """
 
 
