@@ -12,6 +12,21 @@ if ! "$PY" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)
   exit 1
 fi
 
+# System packages from Debian's registry: headless Chromium and its driver (browser tests, screenshots), CJK fonts
+# (Chinese in charts, PDFs and screenshots renders as glyphs, not boxes), poppler (PDF pages to images).
+SYSTEM_PACKAGES="chromium chromium-driver fonts-noto-cjk poppler-utils"
+missing=$(for p in $SYSTEM_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || echo "$p"; done)
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" != 0 ] && ! command -v sudo >/dev/null; then
+    echo "bootstrap: missing system packages: $missing (install them as root: apt-get install $missing)" >&2
+    exit 1
+  fi
+  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+  echo "bootstrap: installing system packages: $missing"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
 # uv, in its own small environment (pinned), used only to install the locks
 if [ ! -x .venvs/tools/bin/uv ] || [ "$(.venvs/tools/bin/uv --version | awk '{print $2}')" != "$UV_VERSION" ]; then
   echo "bootstrap: installing uv $UV_VERSION"
