@@ -108,3 +108,21 @@ def test_the_header_unit_is_read_in_both_bracket_widths():
     assert tabular.split_header("年末常住人口（万人）") == ("年末常住人口", "万人")
     assert tabular.split_header("年末常住人口 (万人)") == ("年末常住人口", "万人")
     assert tabular.split_header("地 区") == ("地区", None)
+
+
+@pytest.mark.parametrize(("text", "month"), [
+    ("2021-03", dt.date(2021, 3, 1)), ("2021-3", dt.date(2021, 3, 1)), ("2021年3月", dt.date(2021, 3, 1)),
+    ("202103", dt.date(2021, 3, 1)), ("2021/12", dt.date(2021, 12, 1)), ("2021.11", dt.date(2021, 11, 1)),
+    ("20213", None), ("2021-13", None), ("三月", None),
+])
+def test_a_month_period_is_read_with_or_without_zero_padding(text, month):
+    from types import SimpleNamespace
+
+    from urbanmon.feeds.tabular import period_start
+
+    spec = SimpleNamespace(tabular=SimpleNamespace(period_grain="month"))
+    if month is None:
+        with pytest.raises(FeedError, match="bad_period"):
+            period_start(spec, text, "f.csv", line=3)
+    else:
+        assert period_start(spec, text, "f.csv") == month

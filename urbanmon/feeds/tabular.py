@@ -82,8 +82,9 @@ def period_start(spec: FeedSpec, text: str, name: str, line: int | None = None) 
     try:
         if grain == "year" and len(digits) >= 4:
             return dt.date(int(digits[:4]), 1, 1)
-        if grain == "month" and len(digits) >= 6:
-            return dt.date(int(digits[:4]), int(digits[4:6]), 1)
+        month = re.fullmatch(r"\s*(\d{4})\s*(?:年|-|/|\.)?\s*(\d{1,2})\s*月?\s*", str(text))
+        if grain == "month" and month and (len(month.group(2)) == 2 or not month.group(0).strip().isdigit()):
+            return dt.date(int(month.group(1)), int(month.group(2)), 1)  # 2021-03, 2021-3, 2021年3月, 202103
         if grain == "day" and len(digits) >= 8:
             return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
