@@ -26,7 +26,6 @@ from functools import cache
 from pathlib import Path
 
 from urbanmon import synth
-from urbanmon.feeds.environment import sample_xlsx
 
 HERE = Path(__file__).resolve().parent
 NAMES = {"370102": "历下区", "370103": "市中区", "370104": "槐荫区", "370105": "天桥区", "370112": "历城区",
@@ -109,7 +108,7 @@ def generate(seed: int) -> dict[str, bytes]:
         rows = [title, HEADER, *year_rows(year), [], *notes]
         name = f"synthetic_jinan_forest_greenspace_survey_{year}"
         if year % 2:
-            files[f"{name}.xlsx"] = sample_xlsx(rows, f"{year}年")
+            files[f"{name}.xlsx"] = synth.xlsx_bytes(rows, f"{year}年")
         else:
             files[f"{name}.csv"] = synth.csv_bytes(rows, "gb18030" if year == 2020 else "utf-8")
     return files

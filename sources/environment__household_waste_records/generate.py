@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 
 from urbanmon import synth
-from urbanmon.feeds.environment import sample_xlsx
 
 NAMES = {"370102": "历下区", "370103": "市中区", "370104": "槐荫区", "370105": "天桥区", "370112": "历城区",
          "370113": "长清区", "370114": "章丘区", "370115": "济阳区", "370116": "莱芜区", "370117": "钢城区",
@@ -93,7 +92,7 @@ def generate(seed: int) -> dict[str, bytes]:
         rows = [title, HEADER, *year_rows(year), [], *notes]
         name = f"synthetic_jinan_household_waste_{year}"
         if year % 2 == 0:
-            files[f"{name}.xlsx"] = sample_xlsx(rows, f"{year}年")
+            files[f"{name}.xlsx"] = synth.xlsx_bytes(rows, f"{year}年")
         else:
             files[f"{name}.csv"] = synth.csv_bytes(rows, "gb18030" if year == 2021 else "utf-8")
     return files

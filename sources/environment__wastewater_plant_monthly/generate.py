@@ -23,7 +23,6 @@ import calendar
 import math
 
 from urbanmon import synth
-from urbanmon.feeds.environment import sample_xlsx
 
 CODE = "reclaimed_water_use_pct"
 NAMES = {"370102": "历下区", "370103": "市中区", "370104": "槐荫区", "370105": "天桥区", "370112": "历城区",
@@ -136,7 +135,7 @@ def generate(seed: int) -> dict[str, bytes]:
         rows = [title, HEADER, *year_rows(year), [], *notes]
         name = f"synthetic_jinan_wastewater_plants_monthly_{year}"
         if year % 2:
-            files[f"{name}.xlsx"] = sample_xlsx(rows, f"{year}年")
+            files[f"{name}.xlsx"] = synth.xlsx_bytes(rows, f"{year}年")
         else:
             files[f"{name}.csv"] = synth.csv_bytes(rows, "gb18030" if year == 2022 else "utf-8")
     return files

@@ -55,25 +55,8 @@ def generate(seed: int) -> dict[str, bytes]:
             rows = [title, HEADER[:-1], *(r[:-1] for r in year_rows(year)), [], *notes]
         name = f"synthetic_jinan_operator_broadband_district_{year}"
         if year % 2:
-            files[f"{name}.xlsx"] = stable_xlsx(synth.xlsx_bytes(rows, f"{year}年"))
+            files[f"{name}.xlsx"] = synth.xlsx_bytes(rows, f"{year}年")
         else:
             files[f"{name}.csv"] = synth.csv_bytes(rows, "gb18030" if year == 2022 else "utf-8")
     return files
 
-
-def stable_xlsx(raw: bytes) -> bytes:
-    """synth.xlsx_bytes, made byte-for-byte stable: openpyxl stamps docProps/core.xml with the save time as
-    ``modified`` (whatever the workbook's properties say), so the workbook changes every second. The stamp is set
-    back to the fixed creation time here."""
-    import io
-    import re
-    import zipfile
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2021-01-01T00:00:00Z", data)
-            dst.writestr(info, data)
-    return out.getvalue()

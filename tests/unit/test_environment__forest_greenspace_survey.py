@@ -137,7 +137,7 @@ def test_wrong_encoding_empty_and_truncated_files(spec):
     err = error(spec, None, raw=synth.csv_bytes([HEADER, LIXIA], "gb18030") + b"\xff")
     assert err.rule == "encoding"
     assert error(spec, None, raw=b"").rule == "empty_file"
-    xlsx = environment.sample_xlsx([HEADER, LIXIA])
+    xlsx = synth.xlsx_bytes([HEADER, LIXIA])
     name = NAME.replace(".csv", ".xlsx")
     err = error(spec, None, name, raw=xlsx[: len(xlsx) // 2])
     assert err.rule == "unreadable_xlsx" and "truncated" in err.detail

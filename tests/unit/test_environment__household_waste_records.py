@@ -130,7 +130,7 @@ def test_wrong_encoding_empty_and_truncated_files(spec):
     assert error(spec, None, raw=good.decode().encode("utf-16")).rule == "encoding"
     assert error(spec, None, raw=synth.csv_bytes([HEADER, JAN], "gb18030") + b"\xff").rule == "encoding"
     assert error(spec, None, raw=b"").rule == "empty_file"
-    xlsx = environment.sample_xlsx([HEADER, JAN])
+    xlsx = synth.xlsx_bytes([HEADER, JAN])
     name = NAME.replace(".csv", ".xlsx")
     err = error(spec, None, name, raw=xlsx[: len(xlsx) // 2])
     assert err.rule == "unreadable_xlsx" and "truncated" in err.detail

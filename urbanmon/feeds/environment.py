@@ -177,27 +177,6 @@ def parse_wastewater_plants_bytes(raw: bytes, spec: FeedSpec, name: str,
     return tabular.ParsedTable(name=name, report_date=dt.date(file_year, 1, 1), table=table, values=parsed.values)
 
 
-def sample_xlsx(rows: list[list], sheet_title: str = "Sheet1") -> bytes:
-    """``synth.xlsx_bytes`` with its save time fixed too: openpyxl stamps docProps/core.xml's dcterms:modified with
-    the time of saving (openpyxl/writer/excel.py), so two runs in different seconds differ; the environment sample
-    generators use this to stay byte-for-byte deterministic."""
-    import io
-    import zipfile
-
-    from urbanmon import synth
-
-    raw = synth.xlsx_bytes(rows, sheet_title)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            content = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                                 rb"\g<1>2021-01-01T00:00:00Z\g<2>", content)
-            dst.writestr(info, content)
-    return out.getvalue()
-
-
 def parse_forest_greenspace(path: Path, spec: FeedSpec, name: str | None = None,
                             today: dt.date | None = None) -> tabular.ParsedTable:
     name = name or path.name
