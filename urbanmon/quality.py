@@ -70,7 +70,8 @@ _context = None
 def _gx_context():
     global _context
     root = paths().gx_dir
-    if _context is None or _context[0] != root:
+    # a context per folder, made anew when the folder is gone (a data folder emptied under a long-lived process)
+    if _context is None or _context[0] != root or not (root / "gx" / "great_expectations.yml").exists():
         import os
 
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no calls to the outside
