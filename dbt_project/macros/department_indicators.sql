@@ -1,9 +1,10 @@
 {#- The department-report indicators share two shapes (issue 4: one formula per indicator, written once):
     - department_share_pct: 100 × a count ÷ its universe, both from the same department report;
     - department_per_1000_residents: a count ÷ the year-end resident population in thousands, the population taken
-      from ONE place, the statistics bureau's district tables (全市 row for the city). -#}
+      from ONE place, the statistics bureau's district tables (全市 row for the city);
+    - department_amount: a reported amount as it stands (the year's figure, no denominator). -#}
 
-{% macro department_share_pct(code, numerator, denominator, formula, standard) %}
+{% macro _department_counts(code, value, numerator, denominator, formula, standard) %}
 with
 
 counts as (
@@ -17,7 +18,7 @@ computed as (
     select
         area_code,
         year,
-        100.0 * {{ numerator }} / nullif({{ denominator }}, 0) as value,
+        {{ value }} as value,
         {{ numerator }} as numerator,
         {{ denominator }} as denominator,
         is_synthetic
@@ -26,6 +27,17 @@ computed as (
 )
 
 {{ indicator_rows(code, 'computed', formula, standard) }}
+{% endmacro %}
+
+
+{% macro department_share_pct(code, numerator, denominator, formula, standard) %}
+{{ _department_counts(code, '100.0 * ' ~ numerator ~ ' / nullif(' ~ denominator ~ ', 0)', numerator, denominator,
+                      formula, standard) }}
+{% endmacro %}
+
+
+{% macro department_amount(code, amount, formula, standard) %}
+{{ _department_counts(code, amount, amount, 'null::double', formula, standard) }}
 {% endmacro %}
 
 
