@@ -428,7 +428,8 @@ def test_config_refuses_default_keys_in_production(monkeypatch, tmp_path, key):
 
 def test_config_defaults(monkeypatch, tmp_path):
     key = "Zq8vT3nLw0Rk5yHc2GmJ7pXs4dBf9aUe"
-    cfg = _config(monkeypatch, tmp_path, SUPERSET_SECRET_KEY=key, URBANMON_MODE="production")
+    cfg = _config(monkeypatch, tmp_path, SUPERSET_SECRET_KEY=key, URBANMON_MODE="production",
+                  SUPERSET_ADMIN_PASSWORD="vR7-kq2Lw9xPz4Tn")
     assert cfg.SECRET_KEY == key
     assert cfg.SQLALCHEMY_DATABASE_URI == f"sqlite:///{(tmp_path / 'data').resolve()}/superset/superset.db"
     assert cfg.BABEL_DEFAULT_LOCALE == "zh" and {"zh", "en"} <= set(cfg.LANGUAGES)
