@@ -379,7 +379,7 @@ def chart_yaml(name: str, spec: dict) -> dict:
         "custom_params": {}, "custom_form_data": {}, "time_offsets": [], "post_processing": [],
     }
     if kind in ("table", "map"):
-        query["metrics"] = []
+        query["metrics"] = None  # raw rows: an empty list would make Superset GROUP BY the columns
     return {
         "slice_name": spec["title"], "description": spec["description"], "certified_by": None,
         "certification_details": None, "viz_type": viz, "params": params,
