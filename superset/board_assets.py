@@ -336,6 +336,8 @@ def chart_yaml(name: str, spec: dict) -> dict:
                   "include_search": False, "table_timestamp_format": "%Y-%m-%d %H:%M"}
         columns = list(spec["columns"])
         orderby = [[c, asc] for c, asc in spec.get("order", [])]
+        types = DATASETS[spec["dataset"]]["columns"]
+        params["column_config"] = {c: {"d3NumberFormat": ".2f"} for c in columns if types[c][0] == D}
         if kind == "map":
             params.update({"handlebarsTemplate": MAP_TEMPLATE, "styleTemplate": MAP_STYLE})
     elif kind == "agg":
@@ -409,8 +411,8 @@ DASHBOARDS: dict[str, dict] = {
         ],
         "markdown": {
             "links": _links("overview")
-                     + "\n\n状态颜色：🟢 已实现/进度正常 🟡 需加快 🟠 进展有限/偏离区间 🔴 退步/未实现"
-                     " ⚪ 基期/无法评估/暂无数据。" + SYNTHETIC_NOTE.replace("> ", " "),
+                     + "\n\n状态颜色：【绿】已实现/进度正常 【黄】需加快 【橙】进展有限/偏离区间 【红】退步/未实现"
+                     " 【灰】基期/无法评估/暂无数据。" + SYNTHETIC_NOTE.replace("> ", " "),
         },
         "filters": [
             ("年份", "board_indicator_overview", "as_of_year", {"single": True, "first": True, "desc": True}),
@@ -457,6 +459,10 @@ DASHBOARDS: dict[str, dict] = {
 
 
 def dashboard_yaml(slug: str, spec: dict) -> dict:
+    # Placeholder chart ids (1, 2, …): the importer maps them to the real ids in the layout and in each native
+    # filter's scope.excluded. chartsInScope is left out: Superset then derives it from the scope.
+    chart_ids = {item: i + 1 for i, item in enumerate(
+        item for row in spec["rows"] for item, _, _ in row if not item.startswith("md:"))}
     position: dict = {
         "DASHBOARD_VERSION_KEY": "v2",
         "ROOT_ID": {"type": "ROOT", "id": "ROOT_ID", "children": ["GRID_ID"]},
@@ -480,12 +486,14 @@ def dashboard_yaml(slug: str, spec: dict) -> dict:
             else:
                 node_id = f"CHART-{item}"
                 position[node_id] = {"type": "CHART", "id": node_id, "children": [], "parents": parents,
-                                     "meta": {"chartId": 0, "uuid": uid("chart", item), "width": width,
+                                     "meta": {"chartId": chart_ids[item], "uuid": uid("chart", item), "width": width,
                                               "height": height, "sliceName": CHARTS[item]["title"]}}
             position[row_id]["children"].append(node_id)
     filters = []
     for label, dataset, column, opts in spec["filters"]:
-        scope_rows = [row_ids[i] for i in opts["rows"]] if "rows" in opts else ["ROOT_ID"]
+        in_rows = {item for i, row in enumerate(spec["rows"]) for item, _, _ in row
+                   if i in opts.get("rows", range(len(spec["rows"])))}
+        excluded = sorted(cid for item, cid in chart_ids.items() if item not in in_rows)
         filters.append({
             "id": f"NATIVE_FILTER-{slug}-{column.replace('_', '-')}", "name": label, "filterType": "filter_select",
             "type": "NATIVE_FILTER", "targets": [{"datasetUuid": uid("dataset", dataset), "column": {"name": column}}],
@@ -494,7 +502,7 @@ def dashboard_yaml(slug: str, spec: dict) -> dict:
                               "multiSelect": not opts.get("single"), "searchAllOptions": False,
                               "inverseSelection": False, "sortAscending": not opts.get("desc")},
             "defaultDataMask": {"extraFormData": {}, "filterState": {}, "ownState": {}},
-            "cascadeParentIds": [], "scope": {"rootPath": scope_rows, "excluded": []}, "chartsInScope": [],
+            "cascadeParentIds": [], "scope": {"rootPath": ["ROOT_ID"], "excluded": excluded},
             "description": "",
         })
     return {

@@ -112,12 +112,12 @@ final as (
         coalesce(latest.status_zh, '暂无数据')::varchar as status_zh,
         coalesce(latest.status_colour, 'grey')::varchar as status_colour,
         (case coalesce(latest.status_colour, 'grey')
-            when 'green' then '🟢'
-            when 'yellow' then '🟡'
-            when 'orange' then '🟠'
-            when 'red' then '🔴'
-            else '⚪'
-        end || ' ' || coalesce(latest.status_zh, '暂无数据'))::varchar as status_badge,
+            when 'green' then '【绿】'
+            when 'yellow' then '【黄】'
+            when 'orange' then '【橙】'
+            when 'red' then '【红】'
+            else '【灰】'
+        end || coalesce(latest.status_zh, '暂无数据'))::varchar as status_badge,
         latest.method_version::varchar as method_version,
         latest.required_annual_change::double as required_annual_change,
         latest.acceleration_factor::double as acceleration_factor,
