@@ -92,7 +92,7 @@ def test_statistician_queries_the_snapshot_and_downloads_csv(platform):
     admin = platform.superset_session()
     chart_id = _chart_id(admin, platform.superset, _chart_uuid("board_overview_table"))
     csv = session.get(f"{platform.superset}/api/v1/chart/{chart_id}/data/", params={"format": "csv"}, timeout=60)
-    assert csv.status_code == 200 and "指标" in csv.content.decode("utf-8-sig"), csv.text[:200]
+    assert csv.status_code == 200 and "建成5G基站数量" in csv.content.decode("utf-8-sig"), csv.text[:200]
 
 
 def test_district_user_sees_its_own_district_and_the_city_only_but_the_whole_league(platform):
@@ -169,7 +169,8 @@ def _wait_for_charts(drv, expected: int, timeout: float = 60) -> list[str]:
         loading = drv.find_elements(By.CSS_SELECTOR,
                                     "[data-test='chart-grid-component'] [data-test='loading-indicator']")
         drawn = [h for h in holders if h.find_elements(By.CSS_SELECTOR, "svg, canvas, table, .ant-empty, "
-                                                       "[data-test='empty-state'], .district-map")]
+                                                       "[data-test='empty-state'], .district-map")
+                 or any(word in h.text for word in ("没有结果", "无结果", "No results"))]
         if len(holders) >= expected and not loading and len(drawn) >= expected:
             break
         time.sleep(0.5)
