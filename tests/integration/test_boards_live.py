@@ -170,7 +170,7 @@ def _wait_for_charts(drv, expected: int, timeout: float = 60) -> list[str]:
                                     "[data-test='chart-grid-component'] [data-test='loading-indicator']")
         drawn = [h for h in holders if h.find_elements(By.CSS_SELECTOR, "svg, canvas, table, .ant-empty, "
                                                        "[data-test='empty-state'], .district-map")
-                 or any(word in h.text for word in ("没有结果", "无结果", "No results"))]
+                 or any(word in h.text for word in ("没有数据返回", "没有结果", "No results"))]
         if len(holders) >= expected and not loading and len(drawn) >= expected:
             break
         time.sleep(0.5)
