@@ -27,8 +27,11 @@ lint: install  ## ruff
 bench: install  ## benchmarks -> docs/benchmarks.md (with the platform up, also through Airflow: make bench LIVE=1)
 	$(PY) scripts/bench.py $(if $(LIVE),--live)
 
+bench-board: install  ## chart-data API of the 总览 board, 20 concurrent viewers, cold/warm -> docs/benchmarks.md (platform up)
+	$(PY) scripts/bench_board.py
+
 lock:  ## re-resolve the pinned locks (needs the package registry)
 	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/pipeline.in -o requirements/pipeline.lock
 	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/superset.in -o requirements/superset.lock
 
-.PHONY: help install up down status test lint bench lock
+.PHONY: help install up down status test lint bench lock bench-board

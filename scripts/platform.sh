@@ -23,12 +23,16 @@ case "${1:-}" in
     echo "waiting for the event-driven pipeline to process the sample files…"
     "$PIPELINE_BIN/python" -m urbanmon.cli wait --timeout "${URBANMON_WAIT_TIMEOUT:-900}"
     scripts/superset_ctl.sh import
+    scripts/superset_ctl.sh access
     cat <<INFO
 
 The platform is up ($(( $(date +%s) - t0 )) s).
   Airflow   http://127.0.0.1:$AIRFLOW_PORT   user $AIRFLOW_ADMIN_USER   password $AIRFLOW_ADMIN_PASSWORD
   Superset  http://127.0.0.1:$SUPERSET_PORT   user $SUPERSET_ADMIN_USER   password $SUPERSET_ADMIN_PASSWORD
             dashboard 环境空气质量: http://127.0.0.1:$SUPERSET_PORT/superset/dashboard/air-quality/
+            boards 总览 / 指标详情 / 区县对比 / 数据质量与时效: http://127.0.0.1:$SUPERSET_PORT/superset/dashboard/overview/
+            users (superset/access.yaml): leader 领导, statistician 统计人员, district_licheng / district_zhangqiu 区县用户
+            (passwords: SUPERSET_PASSWORD_* in .env)
   Serving database (read-only): $URBANMON_DATA_DIR/serving/warehouse.duckdb
       python: duckdb.connect("$URBANMON_DATA_DIR/serving/warehouse.duckdb", read_only=True)
   Operations record:            $URBANMON_DATA_DIR/serving/operations.duckdb

@@ -9,6 +9,8 @@
 #   status  running and healthy?
 #   import  renders superset/assets/ (the serving database's path goes into the URIs) into a bundle and imports it
 #           through the REST API of the running server. Same UUIDs every time: re-running creates no duplicates.
+#   access  applies superset/access.yaml (roles 领导/统计人员/区县用户/管理员, users, district row-level security);
+#           passwords from the SUPERSET_PASSWORD_* variables of .env. Run after import (it names imported objects).
 #
 # Settings come from the repository's .env (values already in the environment win): SUPERSET_PORT (8088),
 # SUPERSET_ADMIN_USER, SUPERSET_ADMIN_PASSWORD, SUPERSET_SECRET_KEY, URBANMON_DATA_DIR, SUPERSET_WORKERS (2).
@@ -100,5 +102,8 @@ case "${1:-}" in
     "$SUPERSET_BIN/python" "$ROOT/superset/render_assets.py" --zip "$bundle/assets.zip"
     "$SUPERSET_BIN/python" "$ROOT/superset/api_client.py" import-assets "$bundle/assets.zip"
     ;;
-  *) echo "usage: $0 init|start|stop|status|import" >&2; exit 2 ;;
+  access)
+    "$SUPERSET_BIN/python" "$ROOT/superset/apply_access.py"
+    ;;
+  *) echo "usage: $0 init|start|stop|status|import|access" >&2; exit 2 ;;
 esac

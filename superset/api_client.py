@@ -151,6 +151,48 @@ class SupersetClient:
             r = self.post("/api/v1/assets/import/", files={"bundle": (bundle.name, fh, "application/zip")})
         if r.status_code != 200:
             raise SupersetError(f"asset import failed ({r.status_code}): {r.text[:2000]}")
+        self.scope_native_filters()
+
+    def _default_to_first_value(self, nf: dict) -> None:
+        """Superset 6.1 shows a 'first item' default without applying it until Apply is clicked (apache/superset
+        #40470): store the first value as an explicit, applied default instead (refreshed at every import)."""
+        target = nf["targets"][0]
+        column = target["column"]["name"]
+        values = self.get(f"/api/v1/datasource/table/{target['datasetId']}/column/{column}/values/")["result"]
+        descending = not nf["controlValues"].get("sortAscending", True)
+        values = sorted((v for v in values if v is not None), reverse=descending)
+        if not values:
+            return
+        nf["controlValues"]["defaultToFirstItem"] = False
+        nf["defaultDataMask"] = {
+            "extraFormData": {"filters": [{"col": column, "op": "IN", "val": [values[0]]}]},
+            "filterState": {"value": [values[0]], "label": str(values[0])},
+            "ownState": {},
+        }
+
+    def scope_native_filters(self) -> None:
+        """Fill each native filter's chartsInScope with the real chart ids (the importer leaves it as exported).
+
+        The committed dashboards give a filter's scope (root and excluded charts, remapped by the importer) but no
+        chartsInScope, which holds server-specific ids; the dashboard then applies the filter to no chart."""
+        for dash in self._all("dashboard", ["id"]):
+            body = self.get(f"/api/v1/dashboard/{dash['id']}")["result"]
+            metadata = json.loads(body.get("json_metadata") or "{}")
+            filters = metadata.get("native_filter_configuration") or []
+            if not filters:
+                continue
+            position = json.loads(body.get("position_json") or "{}")
+            charts = [n["meta"]["chartId"] for n in position.values()
+                      if isinstance(n, dict) and n.get("type") == "CHART"]
+            for nf in filters:
+                excluded = set(nf.get("scope", {}).get("excluded", []))
+                nf["chartsInScope"] = [c for c in charts if c not in excluded]
+                if nf.get("controlValues", {}).get("defaultToFirstItem"):
+                    self._default_to_first_value(nf)
+            r = self.session.put(f"{self.base_url}/api/v1/dashboard/{dash['id']}",
+                                 json={"json_metadata": json.dumps(metadata, ensure_ascii=False)}, timeout=self.timeout)
+            if r.status_code != 200:
+                raise SupersetError(f"dashboard {dash['id']}: scoping native filters failed: {r.text[:500]}")
 
 
 def main(argv: list[str]) -> int:

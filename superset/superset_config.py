@@ -42,6 +42,22 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+_KNOWN_DEFAULT_PASSWORDS = {"admin", "password", "superset", "changeme", "change_me", "123456", "general"}
+
+
+def _check_admin_password() -> None:
+    """Production refuses a missing, default or short admin password (scripts/superset_ctl.sh creates the admin)."""
+    if os.environ.get("URBANMON_MODE", "local") != "production":
+        return
+    password = os.environ.get("SUPERSET_ADMIN_PASSWORD", "")
+    if not password:
+        raise RuntimeError("SUPERSET_ADMIN_PASSWORD is not set: production needs one from the environment")
+    if password.lower() in _KNOWN_DEFAULT_PASSWORDS or "change" in password.lower() or len(password) < 12:
+        raise RuntimeError("SUPERSET_ADMIN_PASSWORD looks like a default or is too short (< 12 chars) for production")
+
+
+_check_admin_password()
+
 # --- metadata database -------------------------------------------------------------------------------------------
 SQLALCHEMY_DATABASE_URI = os.environ.get("SUPERSET_METADATA_URI") or f"sqlite:///{DATA_DIR}/superset.db"
 SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -79,13 +95,29 @@ TALISMAN_CONFIG = {
         "object-src": "'none'",
         "style-src": ["'self'", "'unsafe-inline'"],
         "font-src": ["'self'", "data:"],
-        "script-src": ["'self'", "'strict-dynamic'"],
+        # 'unsafe-eval': the Handlebars chart (the offline district map) compiles its template in the browser
+        "script-src": ["'self'", "'strict-dynamic'", "'unsafe-eval'"],
     },
     "content_security_policy_nonce_in": ["script-src"],
     "force_https": False,
     "session_cookie_secure": False,
 }
 TALISMAN_DEV_CONFIG = TALISMAN_CONFIG
+
+# The district map is inline SVG from a Handlebars chart: let these SVG elements and attributes through Superset's
+# HTML sanitiser (a GitHub-like schema that drops SVG); nothing else is widened (no scripts, no event handlers).
+HTML_SANITIZATION = True
+HTML_SANITIZATION_SCHEMA_EXTENSIONS = {
+    "tagNames": ["svg", "path", "text", "title", "g"],
+    "attributes": {
+        "svg": ["viewBox", "xmlns", "role", "ariaLabel", "aria-label"],
+        "path": ["d", "fill", "stroke", "strokeWidth", "stroke-width"],
+        "text": ["x", "y", "textAnchor", "text-anchor", "fontSize", "font-size"],
+        "span": ["style"],
+        "div": ["className"],
+        "p": ["className"],
+    },
+}
 
 # --- web security ------------------------------------------------------------------------------------------------
 WTF_CSRF_ENABLED = True

@@ -54,8 +54,8 @@ def env_init(env_path: Path = REPO_ROOT / ".env", example: Path = REPO_ROOT / ".
         key, default = line.split("=", 1)
         key = key.strip()
         value = existing.pop(key, default)
-        if not value and key in SECRET_KEYS:
-            value = SECRET_KEYS[key]()
+        if not value and (key in SECRET_KEYS or key.startswith("SUPERSET_PASSWORD_")):  # board users (access.yaml)
+            value = SECRET_KEYS.get(key, SECRET_KEYS["SUPERSET_ADMIN_PASSWORD"])()
             generated.append(key)
         out.append(f"{key}={value}")
     for key, value in existing.items():  # keys the user added by hand stay

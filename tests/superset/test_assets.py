@@ -18,6 +18,7 @@ from tests.conftest import REPO
 SUPERSET_DIR = REPO / "superset"
 ASSETS = SUPERSET_DIR / "assets"
 CONTRACT_DIR = REPO / "dbt_project" / "models" / "serving"
+OPERATIONS_URI_END = "/operations.duckdb"
 PUBLISHER_COLUMNS = {"snapshot_id"}  # urbanmon/publish.py adds it to every served table
 CJK = re.compile(r"[\u4e00-\u9fff]")
 SQL_WORDS = {
@@ -83,13 +84,34 @@ CHART_BY_UUID = {c["uuid"]: c for c in CHARTS.values()}
 
 def _contract() -> dict[str, dict[str, dict]]:
     tables = {}
-    for path in CONTRACT_DIR.glob("*.yml"):
+    for path in CONTRACT_DIR.rglob("*.yml"):
         for model in yaml.safe_load(path.read_text(encoding="utf-8")).get("models", []):
             tables[model["name"]] = {c["name"]: c for c in model.get("columns", [])}
     return tables
 
 
 CONTRACT = _contract()
+
+
+def _ops_contract() -> dict[str, dict[str, dict]]:
+    """The operations record's tables (urbanmon/warehouse.py OPS_DDL), published into operations.duckdb's main."""
+    ddl = (REPO / "urbanmon" / "warehouse.py").read_text(encoding="utf-8")
+    tables = {}
+    for name, body in re.findall(r"create table if not exists ops\.(\w+) \((.*?)\n\);", ddl, re.S):
+        tables[name] = {m: {} for m in re.findall(r"^\s+(\w+) ", body, re.M) if m != "primary"}
+    return tables
+
+
+OPS_CONTRACT = _ops_contract()
+
+
+def _is_operations(ds: dict) -> bool:
+    db = next(c for c in DATABASES.values() if c["uuid"] == ds["database_uuid"])
+    return db["sqlalchemy_uri"].endswith(OPERATIONS_URI_END)
+
+
+def _table_contract(ds: dict) -> dict[str, dict]:
+    return (OPS_CONTRACT if _is_operations(ds) else CONTRACT)[ds["table_name"]]
 
 
 def _accepted_values(table: str, column: str) -> list | None:
@@ -130,26 +152,33 @@ def test_every_yaml_parses_and_has_a_unique_uuid():
 
 
 def test_datasets_are_the_contract_tables_in_schema_main():
-    assert {c["table_name"] for c in DATASETS.values()} == {
+    serving_tables = {c["table_name"] for c in DATASETS.values() if not _is_operations(c)}
+    assert serving_tables >= {
         "air_quality_daily",
         "air_quality_monthly",
         "air_quality_annual",
         "indicator_values",
+        "board_indicator_overview",
+        "board_indicator_path",
+        "board_district_map",
+        "board_district_values",
+        "district_scores",
     }
+    assert {c["table_name"] for c in DATASETS.values() if _is_operations(c)} >= {"files", "validations", "runs"}
     database_uuids = {c["uuid"] for c in DATABASES.values()}
-    serving = next(c for c in DATABASES.values() if c["sqlalchemy_uri"].endswith("/warehouse.duckdb"))
     for name, ds in DATASETS.items():
         assert ds["schema"] == "main", name
         assert ds["sql"] in (None, ""), f"{name} must be a physical table"
         assert ds["database_uuid"] in database_uuids, name
-        assert ds["database_uuid"] == serving["uuid"], name
 
 
 def test_dataset_columns_and_metrics_exist_in_the_serving_contract():
+    assert {"files", "feed_freshness", "validations", "runs"} <= set(OPS_CONTRACT)
     for name, ds in DATASETS.items():
         table = ds["table_name"]
-        assert table in CONTRACT, f"{table} is not in the serving contract ({CONTRACT_DIR})"
-        physical = set(CONTRACT[table]) | PUBLISHER_COLUMNS
+        contract = OPS_CONTRACT if _is_operations(ds) else CONTRACT
+        assert table in contract, f"{table} is not in the serving contract ({CONTRACT_DIR}) or the operations record"
+        physical = set(contract[table]) | PUBLISHER_COLUMNS
         for col in ds["columns"]:
             if col.get("expression"):
                 unknown = _identifiers(col["expression"]) - physical
@@ -196,7 +225,7 @@ def test_charts_reference_existing_datasets_columns_metrics_and_values():
                 assert f["subject"] in columns, f"{name}: filter on unknown column {f['subject']}"
                 accepted = (
                     _accepted_values(ds["table_name"], f["subject"])
-                    if f["subject"] in CONTRACT[ds["table_name"]]
+                    if not _is_operations(ds) and f["subject"] in CONTRACT[ds["table_name"]]
                     else None
                 )
                 values = f["comparator"] if isinstance(f["comparator"], list) else [f["comparator"]]
@@ -214,7 +243,7 @@ def test_charts_carry_a_saved_query_matching_their_params():
         ds = DATASET_BY_UUID[chart["dataset_uuid"]]
         columns, metrics = _dataset_names(ds)
         (query,) = qc["queries"]
-        assert set(query["metrics"]) <= metrics, name
+        assert set(query["metrics"] or []) <= metrics, name
         assert {_column_name(c) for c in query["columns"]} <= columns, name
         for f in query["filters"]:
             assert f["col"] in columns, name
@@ -225,14 +254,28 @@ def test_charts_carry_a_saved_query_matching_their_params():
         assert qc["form_data"] == chart["params"], name
 
 
-def test_dashboard_references_resolve():
-    (dash,) = DASHBOARDS.values()
-    assert dash["slug"] == "air-quality"
-    assert dash["dashboard_title"] == "环境空气质量"
+def test_the_five_boards_exist():
+    assert {d["slug"]: d["dashboard_title"] for d in DASHBOARDS.values()} == {
+        "overview": "总览",
+        "indicator-detail": "指标详情",
+        "districts": "区县对比",
+        "air-quality": "环境空气质量",
+        "data-quality": "数据质量与时效",
+    }
+
+
+def test_every_chart_is_on_a_dashboard():
+    on_dashboards = set()
+    for dash in DASHBOARDS.values():
+        on_dashboards |= {n["meta"]["uuid"] for n in dash["position"].values()
+                          if isinstance(n, dict) and n.get("type") == "CHART"}
+    assert on_dashboards == set(CHART_BY_UUID), "every chart is on a dashboard and every dashboard chart exists"
+
+
+@pytest.mark.parametrize("name", sorted(DASHBOARDS))
+def test_dashboard_references_resolve(name):
+    dash = DASHBOARDS[name]
     position = dash["position"]
-    chart_nodes = [n for n in position.values() if isinstance(n, dict) and n.get("type") == "CHART"]
-    on_dashboard = {n["meta"]["uuid"] for n in chart_nodes}
-    assert on_dashboard == set(CHART_BY_UUID), "every chart is on the dashboard and every dashboard chart exists"
     for node_id, node in position.items():
         if not isinstance(node, dict):
             continue
@@ -246,7 +289,9 @@ def test_dashboard_references_resolve():
         for root in nf["scope"]["rootPath"]:
             assert root in position, f"filter {nf['name']} scoped to missing {root}"
         # a filter applies its column to every chart in scope: each of them must have the column
-        scoped = _charts_under(position, nf["scope"]["rootPath"])
+        excluded = {n["meta"]["uuid"] for n in position.values() if isinstance(n, dict) and n.get("type") == "CHART"
+                    and n["meta"]["chartId"] in nf["scope"].get("excluded", [])}
+        scoped = _charts_under(position, nf["scope"]["rootPath"]) - excluded
         for chart_uuid in scoped:
             ds = DATASET_BY_UUID[CHART_BY_UUID[chart_uuid]["dataset_uuid"]]
             assert nf["targets"][0]["column"]["name"] in _dataset_names(ds)[0], (nf["name"], ds["table_name"])
@@ -288,9 +333,8 @@ def test_jinan_annual_chart_shows_the_plan_baseline_and_target():
 
 def test_api_client_knows_the_chart_uuids():
     api_client = _load("urbanmon_superset_api_client", SUPERSET_DIR / "api_client.py")
-    assert {f"charts/{name}.yaml": u for name, u in api_client.CHARTS.items()} == {
-        name: c["uuid"] for name, c in CHARTS.items()
-    }
+    air_quality = {n: c["uuid"] for n, c in CHARTS.items() if not Path(n).stem.startswith("board_")}
+    assert {f"charts/{name}.yaml": u for name, u in api_client.CHARTS.items()} == air_quality
     assert api_client.SERVING_DATABASE in {c["database_name"] for c in DATABASES.values()}
     assert api_client.OPERATIONS_DATABASE in {c["database_name"] for c in DATABASES.values()}
 
@@ -344,7 +388,7 @@ def test_render_fills_the_path_and_serialises_query_contexts(tmp_path, monkeypat
     files = render_assets.render()
     assert set(files) == set(CONFIGS)
     for name, text in files.items():
-        assert "{{" not in text, name
+        assert not render_assets._PLACEHOLDER.search(text), name  # (Handlebars' own {{field}} stay)
         config = yaml.safe_load(text)
         if name.startswith("databases/"):
             assert config["sqlalchemy_uri"].startswith(f"duckdb:///{(tmp_path / 'data').as_posix()}/serving/")
@@ -386,7 +430,8 @@ def test_config_refuses_default_keys_in_production(monkeypatch, tmp_path, key):
 
 def test_config_defaults(monkeypatch, tmp_path):
     key = "Zq8vT3nLw0Rk5yHc2GmJ7pXs4dBf9aUe"
-    cfg = _config(monkeypatch, tmp_path, SUPERSET_SECRET_KEY=key, URBANMON_MODE="production")
+    cfg = _config(monkeypatch, tmp_path, SUPERSET_SECRET_KEY=key, URBANMON_MODE="production",
+                  SUPERSET_ADMIN_PASSWORD="vR7-kq2Lw9xPz4Tn")
     assert cfg.SECRET_KEY == key
     assert cfg.SQLALCHEMY_DATABASE_URI == f"sqlite:///{(tmp_path / 'data').resolve()}/superset/superset.db"
     assert cfg.BABEL_DEFAULT_LOCALE == "zh" and {"zh", "en"} <= set(cfg.LANGUAGES)
@@ -395,3 +440,60 @@ def test_config_defaults(monkeypatch, tmp_path):
     csp = cfg.TALISMAN_CONFIG["content_security_policy"]
     for directive in ("default-src", "img-src", "connect-src", "font-src", "style-src"):
         assert all(not src.startswith("http") for src in csp[directive]), (directive, csp[directive])
+
+
+# --- the boards' generated assets ---------------------------------------------------------------------------------
+board_assets = _load("urbanmon_superset_board_assets", SUPERSET_DIR / "board_assets.py")
+
+
+def test_board_assets_are_up_to_date_with_their_generator():
+    generated = board_assets.generate()
+    for rel, text in generated.items():
+        assert (ASSETS / rel).read_text(encoding="utf-8") == text, f"run superset/board_assets.py: {rel} is stale"
+
+
+def test_air_quality_board_marks_synthetic_years_and_links_the_others():
+    (dash,) = [d for d in DASHBOARDS.values() if d["slug"] == "air-quality"]
+    nodes = [n for n in dash["position"].values() if isinstance(n, dict)]
+    notes = [n["meta"]["code"] for n in nodes if n.get("type") == "MARKDOWN"]
+    assert any("2021—2025年为合成样例数据" in note for note in notes)
+    for slug in ("overview", "indicator-detail", "districts", "data-quality"):
+        assert any(f"/superset/dashboard/{slug}/" in note for note in notes), slug
+
+
+def test_every_board_links_to_the_air_quality_board():
+    for dash in DASHBOARDS.values():
+        if dash["slug"] == "air-quality":
+            continue
+        notes = " ".join(n["meta"].get("code", "") for n in dash["position"].values()
+                         if isinstance(n, dict) and n.get("type") == "MARKDOWN")
+        assert "/superset/dashboard/air-quality/" in notes, dash["slug"]
+
+
+def test_overview_shows_status_explanation_targets_and_trend():
+    chart = CHARTS["charts/board_overview_table.yaml"]
+    assert {"status_badge", "explanation_zh", "target_2025_text", "target_2035_text", "trend_arrow",
+            "actual_value", "unit_zh", "value_year", "category_zh"} <= set(chart["params"]["all_columns"])
+    (dash,) = [d for d in DASHBOARDS.values() if d["slug"] == "overview"]
+    assert {nf["name"] for nf in dash["metadata"]["native_filter_configuration"]} == {"年份", "类别"}
+
+
+def test_district_map_draws_svg_from_the_outlines_without_tiles():
+    chart = CHARTS["charts/board_district_map.yaml"]
+    assert chart["viz_type"] == "handlebars"
+    template = chart["params"]["handlebarsTemplate"]
+    assert "<svg" in template and "{{svg_path}}" in template and "{{fill_colour}}" in template
+    assert "http://" not in template.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_district_shapes_project_all_twelve_districts():
+    from urbanmon.board import district_shape_rows
+
+    rows = district_shape_rows()
+    assert len(rows) == 12 and {r["area_code"][:4] for r in rows} == {"3701"}
+    width, height = (float(v) for v in rows[0]["viewbox"].split()[2:])
+    for r in rows:
+        numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", r["svg_path"])]
+        xs, ys = numbers[0::2], numbers[1::2]
+        assert min(xs) >= 0 and max(xs) <= width + 0.1 and min(ys) >= 0 and max(ys) <= height + 0.1, r["name_zh"]
+        assert r["svg_path"].startswith("M") and r["svg_path"].endswith("Z")
