@@ -31,4 +31,7 @@ lock:  ## re-resolve the pinned locks (needs the package registry)
 	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/pipeline.in -o requirements/pipeline.lock
 	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/superset.in -o requirements/superset.lock
 
-.PHONY: help install up down status test lint bench lock
+report: install  ## evaluation report of a frozen edition: make report YEAR=2025 EDITION=mid-term [BY=editor: freeze it first]
+	$(PY) -m urbanmon.cli report --year $(YEAR) --edition $(or $(EDITION),annual) $(if $(BY),--freeze-by "$(BY)")
+
+.PHONY: help install up down status test lint bench lock report
