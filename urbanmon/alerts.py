@@ -76,6 +76,10 @@ def _to(config: dict, kind: str, key: str | None) -> list[str]:
     return sorted(set(out))
 
 
+COMPARATOR_ZH = {"reach": "达到", ">": "高于", ">=": "不低于", "<": "低于", "<=": "不高于", "about": "约为",
+                 "band": "区间"}
+
+
 def _fmt(value) -> str:
     if value is None:
         return "—"
@@ -141,7 +145,8 @@ def _status_changes(con, config: dict, now: dt.datetime) -> list[dict]:
                     f"{row['name_zh']}（{row['area_name']}）的状态由“{before[6]}”（{before[4]}年，实际值 "
                     f"{_fmt(before[7])}）变为“{row['status_zh']}”（{row['year']}年，实际值 {_fmt(row['actual_value'])}"
                     f"{row['unit_zh'] or ''}）。引起变化的文件：{file[1] if file else '未知'}（数据源 {feed}，SHA-256 "
-                    f"{file[0][:12] if file else '—'}）。判断依据：{row['milestone_year']}年目标 {row['comparator']} "
+                    f"{file[0][:12] if file else '—'}）。判断依据：{row['milestone_year']}年目标"
+                    f"{COMPARATOR_ZH.get(row['comparator'], row['comparator'] or '')} "
                     f"{_fmt(row['target_value'])}，基期 {row['baseline_year']}年 {_fmt(row['baseline_value'])}，"
                     f"规划路径值 {_fmt(row['planned_value'])}，得分 {_fmt(row['score'])}，方法 {row['method']}。"
                     f"{row['explanation'] or ''}")

@@ -564,3 +564,42 @@ def build(year: int, edition: str = "annual", out_dir: Path | None = None, draft
     render_docx(d, charts, docx_path)
     return {"edition_id": d.edition_id, "pdf": str(pdf_path), "docx": str(docx_path), "html": str(html_path),
             "frozen": frozen, "draft": draft}
+
+
+def draft_edition(year: int) -> str:
+    from urbanmon import editions
+
+    return next((e for e, y in editions.EDITIONS.items() if y == year), "annual")
+
+
+def completeness(year: int | None = None, serving: Path | None = None) -> dict:
+    """Whether every feed the year needs has delivered: each headline indicator has Jinan's value of ``year``
+    (default: the latest year assessed) in the published snapshot, which holds only validated data."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{serving or paths().serving_db}' as s (read_only)")
+        if year is None:
+            year = con.execute("select max(year) from s.indicator_progress where area_code = ?", [CITY]).fetchone()[0]
+        missing = con.execute("""
+            select c.feed, string_agg(c.indicator_code, ',' order by c.headline_no) from s.indicator_catalog c
+            where c.kind = 'headline' and not exists (select 1 from s.indicator_values v where v.indicator_code =
+                c.indicator_code and v.area_code = ? and v.year = ? and v.is_primary_series)
+            group by c.feed order by c.feed""", [CITY, year]).fetchall()
+        snapshot_id = con.execute("select snapshot_id from s.snapshot").fetchone()[0]
+    finally:
+        con.close()
+    return {"year": year, "complete": not missing, "snapshot_id": snapshot_id,
+            "missing": {feed: codes.split(",") for feed, codes in missing}}
+
+
+def draft_if_complete(year: int | None = None) -> dict:
+    """The draft DAG's step: when the year is complete, a draft report from the current snapshot (once per
+    snapshot) under data/reports/drafts/; an editor then freezes the edition and issues the report."""
+    state = completeness(year)
+    if not state["complete"]:
+        return {**state, "draft": None}
+    edition = draft_edition(state["year"])
+    folder = paths().data / "reports" / "drafts" / f"draft-{edition}-{state['year']}-{state['snapshot_id']}"
+    if folder.exists() and any(folder.glob("*.pdf")):
+        return {**state, "draft": str(folder), "already": True}
+    return {**state, "draft": build(state["year"], edition, draft=True)}
