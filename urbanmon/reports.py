@@ -126,8 +126,13 @@ def load(edition: str, year: int, draft: bool = False, serving: Path | None = No
             select indicator_code, year, value, is_synthetic from indicator_values
             where area_code = ? and is_primary_series
             qualify row_number() over (partition by indicator_code order by year desc) = 1""", [CITY])}
+        milestones: dict[str, list[tuple[int, str]]] = {}
+        for code, year_, text in con.execute("select indicator_code, milestone_year, target_text from "
+                                             "indicator_milestones order by 1, 2").fetchall():
+            milestones.setdefault(code, []).append((year_, text))
         headline, texts = [], []
         for c in catalog:
+            c = {**c, "milestones": milestones.get(c["indicator_code"], []), "report_year": year}
             row = {**c, "progress": progress.get(c["indicator_code"]), "latest": latest.get(c["indicator_code"]),
                    "following": following.get(c["indicator_code"])}
             (headline if c["kind"] == "headline" else texts).append(row)
@@ -183,6 +188,9 @@ def fmt(value, digits: int = 2) -> str:
 def _status(row: dict) -> tuple[str, str]:
     p = row.get("progress")
     if not p:
+        passed = [y for y, _ in row.get("milestones") or [] if y < row.get("report_year", 0)]
+        if passed and len(passed) == len(row["milestones"]):
+            return f"目标年（{max(passed)}年）已过", "grey"
         return "无当年数据", "grey"
     return p["status_zh"], p["status_colour"]
 
@@ -195,6 +203,7 @@ def _target_text(row: dict) -> str:
                 return f"{p['milestone_year']}年 {row[key]}"
         return f"{p['milestone_year']}年 {p.get('comparator') or ''} {fmt(p.get('target_value'))}".strip()
     parts = [f"{y}年 {row[f'target_{y}_text']}" for y in (2025, 2035) if row.get(f"target_{y}_text")]
+    parts = parts or [f"{y}年 {text}" for y, text in row.get("milestones") or []]
     return "；".join(parts) or (row.get("milestone_years") or "—")
 
 
@@ -224,6 +233,7 @@ def status_counts(rows: list[dict]) -> list[tuple[str, int]]:
         counts[_status(r)[0]] = counts.get(_status(r)[0], 0) + 1
     order = {zh: i for i, zh in enumerate(["已实现", "进度正常", "需加快", "进展有限", "偏离预期区间", "退步",
                                            "未实现", "基期", "无法评估", "无当年数据"])}
+    order.update({zh: 98 for zh in counts if zh.startswith("目标年")})
     return sorted(counts.items(), key=lambda kv: order.get(kv[0], 99))
 
 

@@ -146,9 +146,11 @@ def test_a_file_that_flips_a_status_alerts_once(dbt_build, scratch, smtp):
         pipeline.publish_operations("late")
         pipeline.publish_operations("late-again")
         rows = alerts(data)
-        assert [r[0] for r in rows] == ["status_change", "file_quarantined", "run_failed", "feed_overdue"]
-        assert "dbt build failed" in rows[2][2] and "yunwei@example.org" in rows[2][3]
-        assert rows[3][2] == "济南市部门统一报表2025年度数据已逾期30天"
+        assert sorted(r[0] for r in rows) == ["feed_overdue", "file_quarantined", "run_failed", "status_change"]
+        kinds = {r[0]: r for r in rows}
+        assert "dbt build failed" in kinds["run_failed"][2] and "yunwei@example.org" in kinds["run_failed"][3]
+        assert kinds["feed_overdue"][2] == "济南市部门统一报表2025年度数据已逾期30天"
+        assert "fgw-baobiao@example.org" in kinds["feed_overdue"][3]
         assert len(smtp.messages) == 4 and all(r[4] for r in rows)
 
 
