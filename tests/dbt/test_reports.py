@@ -77,6 +77,13 @@ def test_mid_term_report_from_a_frozen_edition(dbt_build, scratch, tmp_path):
     headline = [i.name_zh for i in reg.indicators.values() if i.kind == "headline"]
     assert len(headline) == 22
     assert [n for n in headline if flat(n) not in text] == []
+    import docx as python_docx
+
+    document = python_docx.Document(str(docx))
+    docx_text = flat("".join(p.text for p in document.paragraphs) +
+                     "".join(c.text for t in document.tables for row in t.rows for c in row.cells))
+    assert [n for n in headline if flat(n) not in docx_text] == []
+    assert len(document.inline_shapes) == 22  # a chart per headline indicator
     with duckdb.connect(str(data / "serving" / "warehouse.duckdb"), read_only=True) as con:
         districts = [r[0] for r in con.execute(
             "select area_name from edition_district_scores where edition_id = 'mid-term-2025-v1' and is_ranked "
@@ -85,6 +92,7 @@ def test_mid_term_report_from_a_frozen_edition(dbt_build, scratch, tmp_path):
             "select short_name from area_catalog where area_kind = 'county'").fetchall()]
     assert sorted(districts) == sorted(counties) and len(counties) == 12
     assert [d for d in districts if d not in text] == []
+    assert [d for d in districts if d not in docx_text] == []
     for heading in ("一、总体情况", "二、主要指标完成情况", "智慧城镇化", "绿色城镇化", "均衡城镇化", "双向城镇化",
                     "四、规划文本中的量化目标", "五、区县综合评价与表扬建议", "建议表扬的区县", "与官方公布数据的核对"):
         assert heading in text
