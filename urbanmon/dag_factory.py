@@ -175,8 +175,8 @@ freezes the edition and issues the report from it (`urbanmon.reports`).
 """,
     ) as dag:
 
-        # the build-DB pool keeps heavy jobs (dbt, Chromium) one at a time on a small machine
-        @task(pool=BUILD_POOL, execution_timeout=dt.timedelta(minutes=15))
+        # reads only the published snapshot: no build-DB pool, so a draft never holds up the next build
+        @task(execution_timeout=dt.timedelta(minutes=15))
         def prepare_draft(**context) -> dict:
             from urbanmon import reports
 
