@@ -73,7 +73,8 @@ class ReportData:
 
     @property
     def title(self) -> str:
-        return f"济南市新型城镇化规划实施{self.year}年{EDITION_ZH[self.edition]}报告"
+        year = f"{self.year}" if self.edition == "annual" else f"{self.year}年"  # 2024年度评估, 2025年中期评估
+        return f"济南市新型城镇化规划实施{year}{EDITION_ZH[self.edition]}报告"
 
 
 def _rows(con, sql: str, params=None) -> list[dict]:
@@ -469,7 +470,7 @@ def render_docx(d: ReportData, charts: dict[str, bytes], out: Path) -> None:
     created = created.astimezone(dt.UTC).replace(tzinfo=None) if isinstance(created, dt.datetime) else None
     core = doc.core_properties
     core.title, core.author, core.last_modified_by = d.title, str(d.meta.get("created_by")), "urbanmon"
-    core.identifier, core.subject = d.edition_id, f"{d.year}年{EDITION_ZH[d.edition]}"
+    core.identifier, core.subject = d.edition_id, d.title
     core.created = core.modified = created or dt.datetime(2000, 1, 1)
     core.revision = 1
 
