@@ -34,4 +34,8 @@ lock:  ## re-resolve the pinned locks (needs the package registry)
 	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/pipeline.in -o requirements/pipeline.lock
 	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/superset.in -o requirements/superset.lock
 
-.PHONY: help install up down status test lint bench lock bench-board
+report: install  ## evaluation report of a frozen edition: make report YEAR=2025 EDITION=mid-term [BY=editor: freeze it first]
+	$(if $(YEAR),,$(error make report needs YEAR=<year>, e.g. make report YEAR=2025 EDITION=mid-term))
+	$(PY) -m urbanmon.cli report --year $(YEAR) --edition $(or $(EDITION),annual) $(if $(BY),--freeze-by "$(BY)")
+
+.PHONY: help install up down status test lint bench lock bench-board report

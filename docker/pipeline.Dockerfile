@@ -15,9 +15,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DBT_SEND_ANONYMOUS_USAGE_STATS=false \
     GX_ANALYTICS_ENABLED=False
 
-# curl for the health checks, tini to forward signals and reap children (Celery, dbt subprocesses)
+# curl for the health checks, tini to forward signals and reap children (Celery, dbt subprocesses); chromium and
+# fonts-noto-cjk print the Chinese evaluation reports to PDF and draw their charts (urbanmon/reports.py)
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends curl tini \
+    && apt-get install -y --no-install-recommends curl tini chromium fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 
 # Exactly the committed locks, nothing resolved at build time: the environment the tests ran against, plus the

@@ -11,6 +11,14 @@ while IFS= read -r line || [ -n "$line" ]; do
   key=${line%%=*}; value=${line#*=}
   [ -n "${!key+x}" ] || export "$key=$value"
 done < "$ROOT/.env"
+# Optional SMTP settings of the alerts (smtp.env.example; ignored by git), the same file docker-compose reads
+if [ -f "$ROOT/smtp.env" ]; then
+  while IFS= read -r line || [ -n "$line" ]; do
+    case "$line" in ''|'#'*) continue ;; esac
+    key=${line%%=*}; value=${line#*=}
+    [ -n "${!key+x}" ] || export "$key=$value"
+  done < "$ROOT/smtp.env"
+fi
 export URBANMON_DATA_DIR=${URBANMON_DATA_DIR:-$ROOT/data}
 export URBANMON_REPO_ROOT=$ROOT
 PIPELINE_BIN=$ROOT/.venvs/pipeline/bin

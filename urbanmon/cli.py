@@ -9,6 +9,9 @@
   freeze-edition --edition annual|mid-term|final --year Y --by NAME [--note TEXT]
                            freeze an evaluation edition from the current serving snapshot (an editor's act)
   editions                 list the frozen editions and check each one's content hash
+  report --year Y --edition annual|mid-term|final [--freeze-by NAME] [--draft]
+                           the evaluation report (PDF, DOCX) of a frozen edition -> data/reports/<edition_id>/;
+                           with --freeze-by, an edition not frozen yet is frozen first by that editor
 """
 
 from __future__ import annotations
@@ -221,6 +224,11 @@ def main(argv: list[str] | None = None) -> int:
     freeze.add_argument("--by", required=True, help="the editor freezing the edition")
     freeze.add_argument("--note")
     sub.add_parser("editions")
+    report = sub.add_parser("report")
+    report.add_argument("--year", required=True, type=int)
+    report.add_argument("--edition", required=True, choices=["annual", "mid-term", "final"])
+    report.add_argument("--freeze-by", help="freeze the edition first (as this editor) if it is not frozen yet")
+    report.add_argument("--draft", action="store_true", help="from the current snapshot, no edition (a draft)")
     args = parser.parse_args(argv)
 
     if args.command == "env-init":
@@ -261,6 +269,15 @@ def main(argv: list[str] | None = None) -> int:
         checks = editions.verify()
         print(json.dumps(checks, ensure_ascii=False, indent=1))
         return 0 if all(c["ok"] for c in checks) else 1
+    elif args.command == "report":
+        from urbanmon import editions, reports
+
+        try:
+            result = reports.build(args.year, args.edition, draft=args.draft, freeze_by=args.freeze_by)
+        except (reports.ReportError, editions.EditionError) as exc:
+            print(f"cannot make the report: {exc}", file=sys.stderr)
+            return 1
+        print(json.dumps(result, ensure_ascii=False, indent=1))
     return 0
 
 

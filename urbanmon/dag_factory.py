@@ -150,8 +150,51 @@ operations record (`data/serving/operations.duckdb`) is published at the end of 
     return dag
 
 
+REPORT_DRAFT_DAG_ID = "report_draft"
+
+
+def build_report_draft_dag() -> DAG:
+    with DAG(
+        dag_id=REPORT_DRAFT_DAG_ID,
+        description="A draft evaluation report once every feed the year needs has arrived and validated",
+        schedule=[SERVING_ASSET],
+        start_date=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        catchup=False,
+        max_active_runs=1,
+        default_args={**DEFAULT_ARGS, "on_failure_callback": _on_failure},
+        tags=["report"],
+        doc_md="""
+### Draft evaluation report
+
+Runs whenever a new serving snapshot is published. For the latest assessed year it checks that every headline
+indicator has Jinan's value in the snapshot (the snapshot holds only validated data, so a value there means its feed
+arrived and passed its checks). When the year is complete it writes a draft report (PDF, DOCX) from the current
+snapshot to `data/reports/drafts/draft-<edition>-<year>-<snapshot>/`, once per snapshot; otherwise it logs which
+feeds are still missing. The final report is an editor's act: `make report YEAR=<year> EDITION=<edition> BY=<name>`
+freezes the edition and issues the report from it (`urbanmon.reports`).
+""",
+    ) as dag:
+
+        # reads only the published snapshot: no build-DB pool, so a draft never holds up the next build
+        @task(execution_timeout=dt.timedelta(minutes=15))
+        def prepare_draft(**context) -> dict:
+            from urbanmon import reports
+
+            result = reports.draft_if_complete()
+            if not result["complete"]:
+                import logging
+
+                logging.getLogger(__name__).info("year %s not complete, no draft: %s", result["year"],
+                                                 result["missing"])
+            return result
+
+        prepare_draft()
+    return dag
+
+
 def build_all() -> dict[str, DAG]:
     specs = list(load_specs().values())
     dags = {f"ingest__{s.feed_id}": build_ingest_dag(s) for s in specs}
     dags[TRANSFORM_DAG_ID] = build_transform_dag(specs)
+    dags[REPORT_DRAFT_DAG_ID] = build_report_draft_dag()
     return dags

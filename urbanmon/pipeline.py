@@ -247,6 +247,12 @@ def publish_operations(run_id: str | None = None) -> str:
     """Publish the operations record (always, also after a failure) to data/serving/operations.duckdb."""
     with warehouse.connect():
         pass  # makes sure the ops schema exists even before the first file
+    try:
+        from urbanmon import alerts
+
+        alerts.run(run_id)  # status changes, quarantined files, failed runs, overdue feeds -> ops.alerts, e-mail
+    except Exception:  # an alert that cannot be made must not keep the operations record from being published
+        log.exception("alerts failed")
     return publish.publish_snapshot(source_schema="ops", target=paths().operations_db, extra={"run_id": run_id})
 
 

@@ -322,6 +322,10 @@ def test_the_images_carry_what_production_needs():
     for package in ("apache-airflow-providers-celery", "apache-airflow-providers-fab", "psycopg2-binary",
                     "asyncpg", "redis"):
         assert package in pipeline, package
+    for package in ("python-docx", "matplotlib"):  # the evaluation reports
+        assert package in pipeline, package
+    apt = (REPO / "docker/pipeline.Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"apt-get install[^\n]*\bchromium\b[^\n]*\bfonts-noto-cjk\b", apt), "reports need both"
     superset = _pins(REPO / "docker/superset.production.lock")
     for package in ("apache-superset", "psycopg2-binary", "redis", "celery", "duckdb-engine"):
         assert package in superset, package

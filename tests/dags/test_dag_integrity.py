@@ -7,7 +7,7 @@ import pytest
 from urbanmon.feeds.spec import load_specs
 
 FEEDS = sorted(load_specs())  # one ingest DAG per feed contract in sources/<feed>/feed.yaml
-EXPECTED = {f"ingest__{feed}" for feed in FEEDS} | {"transform_validate_publish"}
+EXPECTED = {f"ingest__{feed}" for feed in FEEDS} | {"transform_validate_publish", "report_draft"}
 
 
 def scheduled_on(dag) -> list:
@@ -46,6 +46,9 @@ def test_every_dag_is_documented_retried_and_tagged(dagbag):
         assert dag.max_active_runs == 1, dag.dag_id
         for t in dag.tasks:
             assert t.retries >= 1, f"{dag.dag_id}.{t.task_id}"
+            if dag.dag_id == "report_draft":  # reads the published snapshot only, never the build database
+                assert t.pool != "duckdb_build", f"{dag.dag_id}.{t.task_id} must not hold up the build"
+                continue
             assert t.pool == "duckdb_build", f"{dag.dag_id}.{t.task_id} must hold the build-DB pool"
 
 
@@ -58,6 +61,7 @@ def test_asset_graph(dagbag):
         graph[dag_id] = (schedule, outlets)
     expected = {f"ingest__{feed}": ([f"landing__{feed}"], [f"raw__{feed}"]) for feed in FEEDS}
     expected["transform_validate_publish"] = ([f"raw__{feed}" for feed in FEEDS], ["serving__warehouse"])
+    expected["report_draft"] = (["serving__warehouse"], [])
     assert graph == expected
     assert {"air_quality__cnemc_city_hourly", "air_quality__cnemc_station_hourly",
             "statistics__jinan_bureau_district_tables"} <= set(FEEDS)
@@ -72,3 +76,11 @@ def test_landing_assets_are_watched_by_our_trigger(dagbag):
     classpath, kwargs = asset.watchers[0].trigger.serialize()
     assert classpath == f"{LandingFileTrigger.__module__}.LandingFileTrigger"
     assert kwargs["feed_id"] == "air_quality__cnemc_city_hourly"
+
+
+def test_report_draft_dag(dagbag):
+    """The draft report waits for the serving snapshot and needs no clock; its one task drafts when complete."""
+    dag = dagbag.dags["report_draft"]
+    assert [t.task_id for t in dag.tasks] == ["prepare_draft"]
+    assert [a.name for a in scheduled_on(dag)] == ["serving__warehouse"]
+    assert "make report" in dag.doc_md
