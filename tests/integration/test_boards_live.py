@@ -144,9 +144,13 @@ def browser():
 
 def _browser_login(drv, platform, username: str) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
     drv.delete_all_cookies()
     drv.get(f"{platform.superset}/login/")
+    # the login form is drawn by React after the page has loaded
+    WebDriverWait(drv, 30).until(expected_conditions.presence_of_element_located((By.ID, "username")))
     password = (platform.setting("SUPERSET_ADMIN_PASSWORD") if username == "admin"
                 else platform.setting(USERS[username]["password_env"]))
     user = platform.setting("SUPERSET_ADMIN_USER") if username == "admin" else username
