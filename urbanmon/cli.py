@@ -9,6 +9,9 @@
   freeze-edition --edition annual|mid-term|final --year Y --by NAME [--note TEXT]
                            freeze an evaluation edition from the current serving snapshot (an editor's act)
   editions                 list the frozen editions and check each one's content hash
+  accounting [--verify-hashes]
+                           every file in exactly one of landing/pending/processed/quarantined; anomalies (exit 1)
+  content-hash [--db PATH] hash of a sorted export of every table of a snapshot (without run-specific columns)
 """
 
 from __future__ import annotations
@@ -221,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     freeze.add_argument("--by", required=True, help="the editor freezing the edition")
     freeze.add_argument("--note")
     sub.add_parser("editions")
+    acc = sub.add_parser("accounting")
+    acc.add_argument("--verify-hashes", action="store_true", help="re-hash every archived file")
+    chash = sub.add_parser("content-hash")
+    chash.add_argument("--db", type=Path)
     args = parser.parse_args(argv)
 
     if args.command == "env-init":
@@ -261,6 +268,16 @@ def main(argv: list[str] | None = None) -> int:
         checks = editions.verify()
         print(json.dumps(checks, ensure_ascii=False, indent=1))
         return 0 if all(c["ok"] for c in checks) else 1
+    elif args.command == "accounting":
+        from urbanmon import accounting
+
+        result = accounting.write(accounting.check(verify_hashes=args.verify_hashes))
+        print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+        return 1 if result["anomalies"] else 0
+    elif args.command == "content-hash":
+        from urbanmon import publish
+
+        print(json.dumps(publish.content_hash(args.db), ensure_ascii=False, indent=1))
     return 0
 
 

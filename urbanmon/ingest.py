@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from urbanmon import landing, warehouse
+from urbanmon import faults, landing, warehouse
 from urbanmon.feeds.errors import FeedError
 from urbanmon.feeds.spec import FeedSpec, get_spec
 from urbanmon.settings import paths
@@ -143,6 +143,7 @@ def ingest_pending(feed_id: str, run_id: str | None = None, validate: bool = Tru
                 err = errors[receipt.sha256]
                 _ledger(con, receipt, "quarantined", now, run_id, None, rule=err["rule"], error=err["text"])
                 result.quarantined[receipt.name] = err["text"]
+            faults.point("ingest")
             con.execute("commit")
         except BaseException:
             con.execute("rollback")

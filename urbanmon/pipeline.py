@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from urbanmon import landing, publish, registry, warehouse
+from urbanmon import faults, landing, publish, registry, warehouse
 from urbanmon.feeds.spec import load_specs
 from urbanmon.settings import DBT_PROJECT_DIR, paths
 
@@ -101,16 +101,24 @@ def dbt_build(plan: BuildPlan) -> dict:
         env["URBANMON_CHANGED_REPORT_DATES"] = json.dumps(plan.dates)
         cmd += dbt_selection(plan.feeds)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
+    # dbt dies with this process (a killed worker leaves no orphan dbt holding the build database's lock)
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                          preexec_fn=faults.die_with_parent) as proc:
+        faults.point("dbt_build")
+        try:
+            stdout, stderr = proc.communicate(timeout=1800)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            stdout, stderr = proc.communicate()
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
+        tail = "\n".join((stdout + stderr).splitlines()[-40:])
         raise RuntimeError(f"dbt build failed (exit {proc.returncode}):\n{tail}")
     nodes = []
     results = target / "target" / "run_results.json"
     if results.exists():
         nodes = [(r["unique_id"], r["status"]) for r in json.loads(results.read_text())["results"]]
-    return {"seconds": elapsed, "summary": proc.stdout.splitlines()[-1] if proc.stdout else "", "nodes": nodes}
+    return {"seconds": elapsed, "summary": stdout.splitlines()[-1] if stdout else "", "nodes": nodes}
 
 
 def validate_marts(run_id: str | None, changed_dates: list[str] | None = None) -> dict:
@@ -138,6 +146,7 @@ def validate_marts(run_id: str | None, changed_dates: list[str] | None = None) -
             index = "source_file_name" if "source_file_name" in df.columns else None
             outcomes.append(quality.validate_dataframe(df, f"{suite['name']}.{table}", f"serving.{table}",
                                                        expectations, index_column=index))
+            faults.point("validation")
     finally:
         con.close()
     now = dt.datetime.now(dt.UTC)
@@ -247,6 +256,9 @@ def publish_operations(run_id: str | None = None) -> str:
     """Publish the operations record (always, also after a failure) to data/serving/operations.duckdb."""
     with warehouse.connect():
         pass  # makes sure the ops schema exists even before the first file
+    from urbanmon import accounting
+
+    accounting.write()  # ops.file_accounting: every file in exactly one state, anomalies named
     return publish.publish_snapshot(source_schema="ops", target=paths().operations_db, extra={"run_id": run_id})
 
 
