@@ -12,6 +12,7 @@
   accounting [--verify-hashes]
                            every file in exactly one of landing/pending/processed/quarantined; anomalies (exit 1)
   content-hash [--db PATH] hash of a sorted export of every table of a snapshot (without run-specific columns)
+  freshness [--as-of DATE] each feed's latest period, next due date and state (ops.feed_freshness)
 """
 
 from __future__ import annotations
@@ -130,7 +131,23 @@ def land_samples(limit: int | None = None) -> list[dict]:
         tmp.write_bytes(data)
         os.replace(tmp, folder / name)
         landed.append(entry)
+    write_sample_as_of()
     return landed
+
+
+def write_sample_as_of() -> str:
+    """data/sample_as_of: the samples' own as-of date (freshness judges the shipped samples at it, not today)."""
+    from urbanmon import freshness
+    from urbanmon.feeds.spec import get_spec
+
+    periods: dict[str, list[str]] = {}
+    for feed_id, name, _ in sample_members():
+        periods.setdefault(feed_id, []).append(get_spec(feed_id).matches(name).group("period"))
+    value = freshness.sample_as_of(periods).isoformat()
+    target = paths().data / "sample_as_of"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(value + "\n", encoding="utf-8")
+    return value
 
 
 def wait_processed(shas: set[str] | None = None, timeout: float = 600, poll: float = 2.0) -> dict:
@@ -228,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     acc.add_argument("--verify-hashes", action="store_true", help="re-hash every archived file")
     chash = sub.add_parser("content-hash")
     chash.add_argument("--db", type=Path)
+    fresh = sub.add_parser("freshness")
+    fresh.add_argument("--as-of", help="judge at this date (default: URBANMON_AS_OF, data/sample_as_of, the clock)")
     args = parser.parse_args(argv)
 
     if args.command == "env-init":
@@ -278,6 +297,13 @@ def main(argv: list[str] | None = None) -> int:
         from urbanmon import publish
 
         print(json.dumps(publish.content_hash(args.db), ensure_ascii=False, indent=1))
+    elif args.command == "freshness":
+        from urbanmon import freshness
+
+        if args.as_of:
+            os.environ["URBANMON_AS_OF"] = args.as_of
+        for row in freshness.judge():
+            print(f"{row['feed_id']}\t{row['state']}\t{row['detail']}")
     return 0
 
 

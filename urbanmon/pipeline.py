@@ -259,6 +259,9 @@ def publish_operations(run_id: str | None = None) -> str:
     from urbanmon import accounting
 
     accounting.write()  # ops.file_accounting: every file in exactly one state, anomalies named
+    from urbanmon import freshness
+
+    freshness.judge()  # ops.feed_freshness: each feed's next due date and state at the as-of moment
     return publish.publish_snapshot(source_schema="ops", target=paths().operations_db, extra={"run_id": run_id})
 
 

@@ -44,7 +44,7 @@ def main(serving: str, stop: str, out: str) -> None:
             stats["failed"] += 1
             stats["lock_errors"] += "lock" in str(exc).lower()
             stats["errors"].append(f"{type(exc).__name__}: {exc}"[:300])
-        time.sleep(0.05)
+        time.sleep(0.2)
     Path(out).write_text(json.dumps(stats), encoding="utf-8")
 
 
