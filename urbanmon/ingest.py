@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
+import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,8 +233,16 @@ def archive_landing(feed_id: str) -> list[landing.Receipt]:
     trigger does the same file by file once each is complete)."""
     spec = get_spec(feed_id)
     folder = landing.landing_dir(spec)
+    for outcome in landing.sweep_hostile(spec.landing_subdir):
+        log.warning("rejected from landing: %s", outcome)
+    settle = float(os.environ.get("URBANMON_SETTLE_SECONDS") or 0)
     out = []
     for path in sorted(folder.glob("*")) if folder.exists() else []:
         if path.is_file() and not path.is_symlink() and landing.is_candidate(path.name) and spec.matches(path.name):
-            out.append(landing.archive_file(spec, Path(path)))
+            if settle and time.time() - path.stat().st_mtime < settle:
+                continue  # perhaps still being copied in place: next time
+            try:
+                out.append(landing.archive_file(spec, Path(path)))
+            except OSError as exc:  # changed while archiving (a copy in progress), or vanished: next time
+                log.warning("could not archive %s yet: %s", path.name, exc)
     return out
