@@ -13,6 +13,9 @@
                            every file in exactly one of landing/pending/processed/quarantined; anomalies (exit 1)
   content-hash [--db PATH] hash of a sorted export of every table of a snapshot (without run-specific columns)
   freshness [--as-of DATE] each feed's latest period, next due date and state (ops.feed_freshness)
+  replay [--feed F] [--year Y]
+                           reload a feed (a year of it, or everything) from the archive, then build and publish
+  archive-backup --to PATH write a verified tar of the archive (files + receipts) and a SHA-256 manifest
 """
 
 from __future__ import annotations
@@ -247,6 +250,11 @@ def main(argv: list[str] | None = None) -> int:
     chash.add_argument("--db", type=Path)
     fresh = sub.add_parser("freshness")
     fresh.add_argument("--as-of", help="judge at this date (default: URBANMON_AS_OF, data/sample_as_of, the clock)")
+    rep = sub.add_parser("replay")
+    rep.add_argument("--feed")
+    rep.add_argument("--year", type=int)
+    bak = sub.add_parser("archive-backup")
+    bak.add_argument("--to", required=True, type=Path)
     args = parser.parse_args(argv)
 
     if args.command == "env-init":
@@ -304,6 +312,14 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["URBANMON_AS_OF"] = args.as_of
         for row in freshness.judge():
             print(f"{row['feed_id']}\t{row['state']}\t{row['detail']}")
+    elif args.command == "replay":
+        from urbanmon import replay
+
+        print(json.dumps(replay.replay(args.feed, args.year), ensure_ascii=False, indent=1, default=str))
+    elif args.command == "archive-backup":
+        from urbanmon import replay
+
+        print(json.dumps(replay.backup(args.to), ensure_ascii=False))
     return 0
 
 
