@@ -190,13 +190,14 @@ def quarantine_loaded(bad_files: dict[str, str], run_id: str | None) -> list[str
     return done
 
 
-def transform_validate_publish(run_id: str) -> dict:
-    """dbt build -> validate -> publish; a file that breaks a mart check is quarantined and the build redone."""
+def transform_validate_publish(run_id: str, full_refresh: bool = False) -> dict:
+    """dbt build -> validate -> publish; a file that breaks a mart check is quarantined and the build redone.
+    ``full_refresh`` forces a rebuild of everything (a replay from the archive)."""
     timings = {}
     t0 = time.perf_counter()
     with warehouse.connect() as con:
         warehouse.ensure_all_raw_tables(con)
-    plan = plan_build()
+    plan = BuildPlan(True) if full_refresh else plan_build()
     started = dt.datetime.now(dt.UTC)
     project_hash = dbt_project_hash()
     try:

@@ -50,7 +50,8 @@ def replay(feed_id: str | None = None, year: int | None = None) -> dict:
     run_id = f"replay-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}"
     feeds = [feed_id] if feed_id else sorted(load_specs())
     out = {"reloaded": [reload(f, year, run_id) for f in feeds]}
-    out["publish"] = pipeline.transform_validate_publish(run_id)
+    # everything reloaded: a full rebuild; one feed or year: what depends on it (the normal incremental plan)
+    out["publish"] = pipeline.transform_validate_publish(run_id, full_refresh=feed_id is None and year is None)
     pipeline.publish_operations(run_id)
     return out
 

@@ -54,6 +54,11 @@ def test_kill_at_every_stage_leaves_snapshot_and_next_run_completes_the_same(wor
     assert not list((data / "serving").glob(".*.tmp*")), "a half-written snapshot file was left behind"
     assert result == reference, "after the kills the next run published other content than an uninterrupted run"
 
+    # replay: everything reloaded from the archive and rebuilt (a full build) publishes the same content again
+    replayed = urbanmon(data, "replay")
+    assert replayed.returncode == 0, replayed.stderr[-3000:]
+    assert publish.content_hash(serving) == reference, "a replay from the archive published other content"
+
     os.environ["URBANMON_DATA_DIR"] = str(data)
     try:
         summary = accounting.summary(accounting.check(verify_hashes=True))
@@ -74,6 +79,8 @@ def test_kill_at_every_stage_leaves_snapshot_and_next_run_completes_the_same(wor
         body.append(f"| {stage} | -9 (SIGKILL) | unchanged (same SHA-256) | {', '.join(leftovers) or 'none'} |")
     body += ["", f"- Run after the {len(stages)} kills: same content as the uninterrupted run "
              f"(`{result['sha256'][:16]}…`, {sum(result['tables'].values())} rows in {len(result['tables'])} tables)",
+             "- `urbanmon replay` afterwards (every feed reloaded from the archive, full rebuild): same content "
+             "again",
              f"- Files accounted afterwards: {summary['files']} ({summary['states']}), anomalies: "
              f"{len(summary['anomalies'])}"]
     section("Crash safety (SIGKILL at each stage)", body)
