@@ -98,6 +98,8 @@ def ingest_pending(feed_id: str, run_id: str | None = None, validate: bool = Tru
             warehouse.ensure_raw_table(con, spec, _raw_schema(spec))
             for older, newer in batch_superseded:
                 _ledger(con, older, "superseded", now, run_id, None, superseded_by=newer.sha256)
+                period = (m.group("period") if (m := spec.matches(newer.name)) else None)
+                _revision(con, spec.feed_id, period, older.sha256, older.name, older.received_at, newer, now, run_id)
                 result.superseded.append(older.name)
             with ThreadPoolExecutor(max_workers=2) as pool:
                 futures = [pool.map(parse_one, chunks[0])] if chunks else []
@@ -185,12 +187,14 @@ def _supersede(con, spec: FeedSpec, good, result: IngestResult, now) -> None:
         return
     dates = [p.report_date for _, p in good]
     old = con.execute(
-        "select sha256, name, report_date from ops.files where feed_id = ? and state = 'loaded' "
+        "select sha256, name, report_date, received_at from ops.files where feed_id = ? and state = 'loaded' "
         "and report_date in (select unnest(?::date[]))",
         [spec.feed_id, dates],
     ).fetchall()
-    for sha, name, report_date in old:
+    for sha, name, report_date, received_at in old:
         newer = next(r for r, p in good if p.report_date == report_date)
+        period = m.group("period") if (m := spec.matches(newer.name)) else str(report_date)
+        _revision(con, spec.feed_id, period, sha, name, received_at, newer, now, None)
         con.execute(f"delete from {spec.raw_table} where source_file_sha256 = ?", [sha])
         con.execute(
             "update ops.files set state = 'superseded', superseded_by = ?, processed_at = ? "
@@ -198,6 +202,14 @@ def _supersede(con, spec: FeedSpec, good, result: IngestResult, now) -> None:
             [newer.sha256, now, spec.feed_id, sha],
         )
         result.superseded.append(name)
+
+
+def _revision(con, feed_id, period, old_sha, old_name, old_received_at, newer: landing.Receipt, now,
+              run_id) -> None:
+    """ops.file_revisions: which file's values were known from when until which corrected file replaced them."""
+    con.execute("insert into ops.file_revisions values (?, ?::varchar, ?, ?, ?::timestamptz, ?, ?, ?::timestamptz, "
+                "?, ?)", [feed_id, period, old_sha, old_name, old_received_at, newer.sha256, newer.name,
+                          newer.received_at, now, run_id])
 
 
 def _ledger(con, receipt: landing.Receipt, state: str, now, run_id, report_date, rows=None, values=None,
