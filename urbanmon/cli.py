@@ -16,6 +16,8 @@
   replay [--feed F] [--year Y]
                            reload a feed (a year of it, or everything) from the archive, then build and publish
   archive-backup --to PATH write a verified tar of the archive (files + receipts) and a SHA-256 manifest
+  archive-prune --dir D [--keep N]
+                           retention: keep the newest N backups in D (default 7); the archive itself is kept whole
 """
 
 from __future__ import annotations
@@ -255,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--year", type=int)
     bak = sub.add_parser("archive-backup")
     bak.add_argument("--to", required=True, type=Path)
+    prune = sub.add_parser("archive-prune")
+    prune.add_argument("--dir", required=True, type=Path)
+    prune.add_argument("--keep", type=int, default=7)
     args = parser.parse_args(argv)
 
     if args.command == "env-init":
@@ -320,6 +325,10 @@ def main(argv: list[str] | None = None) -> int:
         from urbanmon import replay
 
         print(json.dumps(replay.backup(args.to), ensure_ascii=False))
+    elif args.command == "archive-prune":
+        from urbanmon import replay
+
+        print(json.dumps({"removed": replay.prune_backups(args.dir, args.keep)}, ensure_ascii=False))
     return 0
 
 

@@ -79,3 +79,17 @@ def backup(target: Path) -> dict:
     tmp.replace(target)
     Path(str(target) + ".manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return {"backup": str(target), "files": len(manifest)}
+
+
+def prune_backups(folder: Path, keep: int = 7) -> list[str]:
+    """Retention: keep the newest ``keep`` backups (``*.tar`` with their manifests) in ``folder``, delete older ones.
+    The archive itself is never pruned: it is what every replay rebuilds from."""
+    if keep < 1:
+        raise ValueError("keep at least one backup")
+    backups = sorted(folder.glob("*.tar"), key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+    removed = []
+    for old in backups[keep:]:
+        old.unlink()
+        Path(str(old) + ".manifest.json").unlink(missing_ok=True)
+        removed.append(old.name)
+    return removed

@@ -60,3 +60,21 @@ def test_archive_backup_holds_every_file_with_its_hash(data_dir, tmp_path):
         member = f"{CITY.feed_id}/{receipt.sha256}/china_cities_20200101.csv"
         assert member in names and f"{CITY.feed_id}/{receipt.sha256}/receipt.json" in names
         assert hashlib.sha256(tar.extractfile(member).read()).hexdigest() == receipt.sha256
+
+
+def test_retention_keeps_the_newest_backups_and_never_the_archive(data_dir, tmp_path):
+    import os
+
+    from urbanmon import cli
+
+    _land("china_cities_20200101.csv", real_city_file("20200101"))
+    ingest.archive_landing(CITY.feed_id)
+    folder = tmp_path / "backups"
+    for i in range(4):
+        assert cli.main(["archive-backup", "--to", str(folder / f"archive-{i}.tar")]) == 0
+        os.utime(folder / f"archive-{i}.tar", (1_700_000_000 + i, 1_700_000_000 + i))
+    assert cli.main(["archive-prune", "--dir", str(folder), "--keep", "2"]) == 0
+    assert sorted(p.name for p in folder.glob("*.tar")) == ["archive-2.tar", "archive-3.tar"]
+    assert sorted(p.name for p in folder.glob("*.manifest.json")) == [
+        "archive-2.tar.manifest.json", "archive-3.tar.manifest.json"]
+    assert list(paths().archive.rglob("receipt.json"))  # the archive itself is untouched
