@@ -59,11 +59,15 @@ def test_kill_at_every_stage_leaves_snapshot_and_next_run_completes_the_same(wor
     assert replayed.returncode == 0, replayed.stderr[-3000:]
     assert publish.content_hash(serving) == reference, "a replay from the archive published other content"
 
+    previous = os.environ.get("URBANMON_DATA_DIR")
     os.environ["URBANMON_DATA_DIR"] = str(data)
     try:
         summary = accounting.summary(accounting.check(verify_hashes=True))
     finally:
-        os.environ.pop("URBANMON_DATA_DIR")
+        if previous is None:
+            os.environ.pop("URBANMON_DATA_DIR")
+        else:
+            os.environ["URBANMON_DATA_DIR"] = previous
     assert not summary["anomalies"], summary["anomalies"]
     assert set(summary["states"]) <= {"processed", "quarantined"}, summary["states"]
 
