@@ -12,6 +12,15 @@
   report --year Y --edition annual|mid-term|final [--freeze-by NAME] [--draft]
                            the evaluation report (PDF, DOCX) of a frozen edition -> data/reports/<edition_id>/;
                            with --freeze-by, an edition not frozen yet is frozen first by that editor
+  accounting [--verify-hashes]
+                           every file in exactly one of landing/pending/processed/quarantined; anomalies (exit 1)
+  content-hash [--db PATH] hash of a sorted export of every table of a snapshot (without run-specific columns)
+  freshness [--as-of DATE] each feed's latest period, next due date and state (ops.feed_freshness)
+  replay [--feed F] [--year Y]
+                           reload a feed (a year of it, or everything) from the archive, then build and publish
+  archive-backup --to PATH write a verified tar of the archive (files + receipts) and a SHA-256 manifest
+  archive-prune --dir D [--keep N]
+                           retention: keep the newest N backups in D (default 7); the archive itself is kept whole
 """
 
 from __future__ import annotations
@@ -130,7 +139,23 @@ def land_samples(limit: int | None = None) -> list[dict]:
         tmp.write_bytes(data)
         os.replace(tmp, folder / name)
         landed.append(entry)
+    write_sample_as_of()
     return landed
+
+
+def write_sample_as_of() -> str:
+    """data/sample_as_of: the samples' own as-of date (freshness judges the shipped samples at it, not today)."""
+    from urbanmon import freshness
+    from urbanmon.feeds.spec import get_spec
+
+    periods: dict[str, list[str]] = {}
+    for feed_id, name, _ in sample_members():
+        periods.setdefault(feed_id, []).append(get_spec(feed_id).matches(name).group("period"))
+    value = freshness.sample_as_of(periods).isoformat()
+    target = paths().data / "sample_as_of"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(value + "\n", encoding="utf-8")
+    return value
 
 
 def wait_processed(shas: set[str] | None = None, timeout: float = 600, poll: float = 2.0) -> dict:
@@ -229,6 +254,20 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--edition", required=True, choices=["annual", "mid-term", "final"])
     report.add_argument("--freeze-by", help="freeze the edition first (as this editor) if it is not frozen yet")
     report.add_argument("--draft", action="store_true", help="from the current snapshot, no edition (a draft)")
+    acc = sub.add_parser("accounting")
+    acc.add_argument("--verify-hashes", action="store_true", help="re-hash every archived file")
+    chash = sub.add_parser("content-hash")
+    chash.add_argument("--db", type=Path)
+    fresh = sub.add_parser("freshness")
+    fresh.add_argument("--as-of", help="judge at this date (default: URBANMON_AS_OF, data/sample_as_of, the clock)")
+    rep = sub.add_parser("replay")
+    rep.add_argument("--feed")
+    rep.add_argument("--year", type=int)
+    bak = sub.add_parser("archive-backup")
+    bak.add_argument("--to", required=True, type=Path)
+    prune = sub.add_parser("archive-prune")
+    prune.add_argument("--dir", required=True, type=Path)
+    prune.add_argument("--keep", type=int, default=7)
     args = parser.parse_args(argv)
 
     if args.command == "env-init":
@@ -278,6 +317,35 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cannot make the report: {exc}", file=sys.stderr)
             return 1
         print(json.dumps(result, ensure_ascii=False, indent=1))
+    elif args.command == "accounting":
+        from urbanmon import accounting
+
+        result = accounting.write(accounting.check(verify_hashes=args.verify_hashes))
+        print(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+        return 1 if result["anomalies"] else 0
+    elif args.command == "content-hash":
+        from urbanmon import publish
+
+        print(json.dumps(publish.content_hash(args.db), ensure_ascii=False, indent=1))
+    elif args.command == "freshness":
+        from urbanmon import freshness
+
+        if args.as_of:
+            os.environ["URBANMON_AS_OF"] = args.as_of
+        for row in freshness.judge():
+            print(f"{row['feed_id']}\t{row['state']}\t{row['detail']}")
+    elif args.command == "replay":
+        from urbanmon import replay
+
+        print(json.dumps(replay.replay(args.feed, args.year), ensure_ascii=False, indent=1, default=str))
+    elif args.command == "archive-backup":
+        from urbanmon import replay
+
+        print(json.dumps(replay.backup(args.to), ensure_ascii=False))
+    elif args.command == "archive-prune":
+        from urbanmon import replay
+
+        print(json.dumps({"removed": replay.prune_backups(args.dir, args.keep)}, ensure_ascii=False))
     return 0
 
 

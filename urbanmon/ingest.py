@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
+import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 
-from urbanmon import landing, warehouse
+from urbanmon import faults, landing, warehouse
 from urbanmon.feeds.errors import FeedError
 from urbanmon.feeds.spec import FeedSpec, get_spec
 from urbanmon.settings import paths
@@ -96,6 +98,8 @@ def ingest_pending(feed_id: str, run_id: str | None = None, validate: bool = Tru
             warehouse.ensure_raw_table(con, spec, _raw_schema(spec))
             for older, newer in batch_superseded:
                 _ledger(con, older, "superseded", now, run_id, None, superseded_by=newer.sha256)
+                period = (m.group("period") if (m := spec.matches(newer.name)) else None)
+                _revision(con, spec.feed_id, period, older.sha256, older.name, older.received_at, newer, now, run_id)
                 result.superseded.append(older.name)
             with ThreadPoolExecutor(max_workers=2) as pool:
                 futures = [pool.map(parse_one, chunks[0])] if chunks else []
@@ -143,6 +147,7 @@ def ingest_pending(feed_id: str, run_id: str | None = None, validate: bool = Tru
                 err = errors[receipt.sha256]
                 _ledger(con, receipt, "quarantined", now, run_id, None, rule=err["rule"], error=err["text"])
                 result.quarantined[receipt.name] = err["text"]
+            faults.point("ingest")
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -182,12 +187,14 @@ def _supersede(con, spec: FeedSpec, good, result: IngestResult, now) -> None:
         return
     dates = [p.report_date for _, p in good]
     old = con.execute(
-        "select sha256, name, report_date from ops.files where feed_id = ? and state = 'loaded' "
+        "select sha256, name, report_date, received_at from ops.files where feed_id = ? and state = 'loaded' "
         "and report_date in (select unnest(?::date[]))",
         [spec.feed_id, dates],
     ).fetchall()
-    for sha, name, report_date in old:
+    for sha, name, report_date, received_at in old:
         newer = next(r for r, p in good if p.report_date == report_date)
+        period = m.group("period") if (m := spec.matches(newer.name)) else str(report_date)
+        _revision(con, spec.feed_id, period, sha, name, received_at, newer, now, None)
         con.execute(f"delete from {spec.raw_table} where source_file_sha256 = ?", [sha])
         con.execute(
             "update ops.files set state = 'superseded', superseded_by = ?, processed_at = ? "
@@ -195,6 +202,14 @@ def _supersede(con, spec: FeedSpec, good, result: IngestResult, now) -> None:
             [newer.sha256, now, spec.feed_id, sha],
         )
         result.superseded.append(name)
+
+
+def _revision(con, feed_id, period, old_sha, old_name, old_received_at, newer: landing.Receipt, now,
+              run_id) -> None:
+    """ops.file_revisions: which file's values were known from when until which corrected file replaced them."""
+    con.execute("insert into ops.file_revisions values (?, ?::varchar, ?, ?, ?::timestamptz, ?, ?, ?::timestamptz, "
+                "?, ?)", [feed_id, period, old_sha, old_name, old_received_at, newer.sha256, newer.name,
+                          newer.received_at, now, run_id])
 
 
 def _ledger(con, receipt: landing.Receipt, state: str, now, run_id, report_date, rows=None, values=None,
@@ -230,8 +245,16 @@ def archive_landing(feed_id: str) -> list[landing.Receipt]:
     trigger does the same file by file once each is complete)."""
     spec = get_spec(feed_id)
     folder = landing.landing_dir(spec)
+    for outcome in landing.sweep_hostile(spec.landing_subdir):
+        log.warning("rejected from landing: %s", outcome)
+    settle = float(os.environ.get("URBANMON_SETTLE_SECONDS") or 0)
     out = []
     for path in sorted(folder.glob("*")) if folder.exists() else []:
         if path.is_file() and not path.is_symlink() and landing.is_candidate(path.name) and spec.matches(path.name):
-            out.append(landing.archive_file(spec, Path(path)))
+            if settle and time.time() - path.stat().st_mtime < settle:
+                continue  # perhaps still being copied in place: next time
+            try:
+                out.append(landing.archive_file(spec, Path(path)))
+            except OSError as exc:  # changed while archiving (a copy in progress), or vanished: next time
+                log.warning("could not archive %s yet: %s", path.name, exc)
     return out

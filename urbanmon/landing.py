@@ -112,6 +112,8 @@ def archive_file(spec: FeedSpec, path: Path, remove_from_landing: bool = True) -
 
     Idempotent: archiving the same bytes again keeps the first receipt.
     """
+    if not safe_name(path.name) or path.is_symlink():
+        raise OSError(f"{path.name!r}: not a plain file with a safe name; not archived")
     sha = sha256_of(path)
     target_dir = archive_dir(spec) / sha
     receipt_path = target_dir / "receipt.json"
@@ -168,3 +170,78 @@ def quarantine_file(receipt: Receipt, error: dict) -> Path:
         json.dumps({"receipt": receipt.as_dict(), "error": error}, ensure_ascii=False, indent=1), encoding="utf-8"
     )
     return target
+
+
+# --- hostile landing input -------------------------------------------------------------------------------------
+
+MAX_FILE_BYTES_DEFAULT = 2 * 1024**3
+
+
+def max_file_bytes() -> int:
+    """Largest file a landing folder accepts (``URBANMON_MAX_FILE_BYTES``, default 2 GiB): bigger is rejected
+    before it is hashed or copied."""
+    return int(os.environ.get("URBANMON_MAX_FILE_BYTES") or MAX_FILE_BYTES_DEFAULT)
+
+
+def safe_name(name: str) -> bool:
+    """A plain file name: valid UTF-8, no path separator, not ``.``/``..``, no ``..`` component, no NUL."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return bool(name) and "/" not in name and "\\" not in name and "\0" not in name and ".." not in name \
+        and name not in (".", "..") and not os.path.isabs(name)
+
+
+def reject(folder: Path, entry_name: str, rule: str, reason: str) -> Path:
+    """Move a landing entry that must not be loaded out of landing into ``quarantine/_landing/<subdir>/``, with the
+    reason beside it. The entry itself is moved (a symlink as a link: its target is never read or touched)."""
+    printable = entry_name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    digest = hashlib.sha256(printable.encode()).hexdigest()[:12]
+    target_dir = paths().quarantine / "_landing" / folder.name / f"{stamp}_{digest}"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    os.rename(folder / entry_name, target_dir / "file")
+    (target_dir / "reason.json").write_text(json.dumps(
+        {"landing": folder.name, "name": printable, "rule": rule, "reason": reason,
+         "rejected_at": dt.datetime.now(dt.UTC).isoformat()}, ensure_ascii=False, indent=1), encoding="utf-8")
+    return target_dir
+
+
+def sweep_hostile(subdir: str) -> list[dict]:
+    """Take out of a landing folder every entry that must never be loaded, each with its outcome:
+
+    - a symlink (``symlink``): could point anywhere outside landing;
+    - a name that is not valid UTF-8, or holds ``..`` or a separator (``unsafe_name``);
+    - a file larger than ``max_file_bytes()`` (``too_large``);
+    - a complete-looking file whose name no feed of this folder expects (``unexpected_name``).
+
+    Hidden and ``*.part``-style names are left alone: they are files still being written (complete-file protocol).
+    Directories are left alone too (a sender's sub-folder is not ours to move)."""
+    from urbanmon.feeds.spec import load_specs
+
+    folder = paths().landing / subdir
+    specs = [s for s in load_specs().values() if s.landing_subdir == subdir]
+    outcomes = []
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return []
+    for entry in entries:
+        name = entry.name
+        rule = reason = None
+        if entry.is_symlink():
+            rule, reason = "symlink", "落地区中的符号链接不被接收（可能指向落地区之外），请放入文件本身"
+        elif not safe_name(name):
+            rule, reason = "unsafe_name", "文件名不是有效的 UTF-8，或含有“..”/路径分隔符，请按数据契约命名"
+        elif entry.is_dir(follow_symlinks=False) or not is_candidate(name):
+            continue
+        elif entry.stat(follow_symlinks=False).st_size > max_file_bytes():
+            rule, reason = "too_large", (f"文件大小 {entry.stat(follow_symlinks=False).st_size} 字节超过上限 "
+                                         f"{max_file_bytes()} 字节")
+        elif not any(s.matches(name) for s in specs):
+            rule, reason = "unexpected_name", f"文件名不符合“{subdir}”落地目录下任何数据源的命名规则"
+        if rule:
+            outcomes.append({"name": name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"),
+                             "rule": rule, "reason": reason, "moved_to": str(reject(folder, name, rule, reason))})
+    return outcomes

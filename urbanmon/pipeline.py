@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from urbanmon import landing, publish, registry, warehouse
+from urbanmon import faults, landing, publish, registry, warehouse
 from urbanmon.feeds.spec import load_specs
 from urbanmon.settings import DBT_PROJECT_DIR, paths
 
@@ -101,16 +101,24 @@ def dbt_build(plan: BuildPlan) -> dict:
         env["URBANMON_CHANGED_REPORT_DATES"] = json.dumps(plan.dates)
         cmd += dbt_selection(plan.feeds)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
+    # dbt dies with this process (a killed worker leaves no orphan dbt holding the build database's lock)
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                          preexec_fn=faults.die_with_parent) as proc:
+        faults.point("dbt_build")
+        try:
+            stdout, stderr = proc.communicate(timeout=1800)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            stdout, stderr = proc.communicate()
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-40:])
+        tail = "\n".join((stdout + stderr).splitlines()[-40:])
         raise RuntimeError(f"dbt build failed (exit {proc.returncode}):\n{tail}")
     nodes = []
     results = target / "target" / "run_results.json"
     if results.exists():
         nodes = [(r["unique_id"], r["status"]) for r in json.loads(results.read_text())["results"]]
-    return {"seconds": elapsed, "summary": proc.stdout.splitlines()[-1] if proc.stdout else "", "nodes": nodes}
+    return {"seconds": elapsed, "summary": stdout.splitlines()[-1] if stdout else "", "nodes": nodes}
 
 
 def validate_marts(run_id: str | None, changed_dates: list[str] | None = None) -> dict:
@@ -138,6 +146,7 @@ def validate_marts(run_id: str | None, changed_dates: list[str] | None = None) -
             index = "source_file_name" if "source_file_name" in df.columns else None
             outcomes.append(quality.validate_dataframe(df, f"{suite['name']}.{table}", f"serving.{table}",
                                                        expectations, index_column=index))
+            faults.point("validation")
     finally:
         con.close()
     now = dt.datetime.now(dt.UTC)
@@ -181,13 +190,14 @@ def quarantine_loaded(bad_files: dict[str, str], run_id: str | None) -> list[str
     return done
 
 
-def transform_validate_publish(run_id: str) -> dict:
-    """dbt build -> validate -> publish; a file that breaks a mart check is quarantined and the build redone."""
+def transform_validate_publish(run_id: str, full_refresh: bool = False) -> dict:
+    """dbt build -> validate -> publish; a file that breaks a mart check is quarantined and the build redone.
+    ``full_refresh`` forces a rebuild of everything (a replay from the archive)."""
     timings = {}
     t0 = time.perf_counter()
     with warehouse.connect() as con:
         warehouse.ensure_all_raw_tables(con)
-    plan = plan_build()
+    plan = BuildPlan(True) if full_refresh else plan_build()
     started = dt.datetime.now(dt.UTC)
     project_hash = dbt_project_hash()
     try:
@@ -247,12 +257,16 @@ def publish_operations(run_id: str | None = None) -> str:
     """Publish the operations record (always, also after a failure) to data/serving/operations.duckdb."""
     with warehouse.connect():
         pass  # makes sure the ops schema exists even before the first file
-    try:
-        from urbanmon import alerts
+    from urbanmon import accounting, alerts, freshness
 
-        alerts.run(run_id)  # status changes, quarantined files, failed runs, overdue feeds -> ops.alerts, e-mail
-    except Exception:  # an alert that cannot be made must not keep the operations record from being published
-        log.exception("alerts failed")
+    # each step is guarded: one that fails must not keep the operations record (with the failure) from being published
+    for step, call in (("accounting", accounting.write),  # ops.file_accounting: every file in exactly one state
+                       ("freshness", freshness.judge),  # ops.feed_freshness: each feed's next due date and state
+                       ("alerts", lambda: alerts.run(run_id))):  # status changes, quarantine, failed runs, overdue
+        try:
+            call()
+        except Exception:
+            log.exception("%s failed while publishing the operations record", step)
     return publish.publish_snapshot(source_schema="ops", target=paths().operations_db, extra={"run_id": run_id})
 
 

@@ -91,9 +91,20 @@ def publish_snapshot(source_schema: str = "serving", build_db: Path | None = Non
         return _publish(source_schema, build_db or paths().build_db, target, extra, with_editions)
 
 
-def _publish(source_schema: str, build_db: Path, target: Path, extra: dict | None, with_editions: bool) -> str:
-    from urbanmon import editions
+def remove_stale_temporaries(target: Path) -> list[str]:
+    """Half-written snapshot files a killed publisher left beside ``target`` (called under the publish lock, so
+    no living publisher is writing one): never swapped in, never read, removed before the next is written."""
+    removed = []
+    for stale in target.parent.glob(f".{target.name}.*.tmp*"):
+        stale.unlink(missing_ok=True)
+        removed.append(stale.name)
+    return removed
 
+
+def _publish(source_schema: str, build_db: Path, target: Path, extra: dict | None, with_editions: bool) -> str:
+    from urbanmon import editions, faults
+
+    remove_stale_temporaries(target)
     snapshot_id = new_snapshot_id()
     tmp = target.parent / f".{target.name}.{snapshot_id}.tmp"
     con = duckdb.connect(str(tmp), config={"threads": 2})
@@ -129,6 +140,7 @@ def _publish(source_schema: str, build_db: Path, target: Path, extra: dict | Non
         if attached:
             con.execute("detach editions")
         con.execute("checkpoint")
+        faults.point("publication")
     except BaseException:
         con.close()
         tmp.unlink(missing_ok=True)
@@ -153,3 +165,54 @@ def republish(extra: dict | None = None) -> str:
     """A new serving snapshot from the current one's tables plus the editions (after an edition is frozen)."""
     current = paths().serving_db
     return publish_snapshot(source_schema="main", build_db=current, target=current, extra=extra, with_editions=True)
+
+
+RUN_SPECIFIC_COLUMNS = ("snapshot_id", "built_at", "published_at")
+
+
+def content_hash(path: Path | None = None) -> dict:
+    """SHA-256 of a sorted CSV export of every table of a snapshot file, without what differs from run to run (the
+    ``snapshot`` table, ``snapshot_id``, ``built_at``, ``published_at``): two runs that published the same data
+    have the same hash. Returns {'sha256', 'tables': {table: rows}}."""
+    import csv
+    import hashlib
+    import io
+
+    path = path or paths().serving_db
+    digest = hashlib.sha256()
+    counts = {}
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database() "
+            "and table_name <> 'snapshot' order by table_name").fetchall()]
+        for table in tables:
+            columns = [r[0] for r in con.execute(
+                "select column_name from duckdb_columns() where database_name = current_database() "
+                "and table_name = ? order by column_name", [table]).fetchall()
+                if r[0] not in RUN_SPECIFIC_COLUMNS]
+            cols = ", ".join(f'"{c}"' for c in columns)
+            rows = con.execute(f'select {cols} from main."{table}" order by all').fetchall()
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            writer.writerow([table, *columns])
+            writer.writerows(rows)
+            digest.update(buffer.getvalue().encode())
+            counts[table] = len(rows)
+    finally:
+        con.close()
+    return {"sha256": digest.hexdigest(), "tables": counts}
+
+
+def file_checksum(path: Path | None = None) -> str | None:
+    """SHA-256 of the serving file's bytes (None if there is none): unchanged bytes, unchanged snapshot."""
+    import hashlib
+
+    path = path or paths().serving_db
+    if not path.exists():
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -39,6 +39,8 @@ class LandingFileTrigger(BaseEventTrigger):
         tracker = landing.StabilityTracker(self.settle_seconds)
 
         def claim() -> list[dict]:
+            for outcome in landing.sweep_hostile(spec.landing_subdir):  # symlinks, unsafe names, too large
+                log.warning("rejected from landing: %s", outcome)
             receipts = []
             for path in tracker.ready(spec):
                 try:

@@ -105,6 +105,18 @@ create table if not exists ops.alerts (
     sent_at timestamptz,
     error varchar
 );
+create table if not exists ops.file_revisions (
+    feed_id varchar not null,        -- a corrected file superseded an earlier one for the same period
+    period varchar,                  -- the period both files report (report date)
+    old_sha256 varchar not null,
+    old_name varchar not null,
+    old_received_at timestamptz,     -- the old values were known from then ...
+    new_sha256 varchar not null,
+    new_name varchar not null,
+    new_received_at timestamptz,     -- ... until the corrected file arrived (both stay in the archive)
+    revised_at timestamptz not null,
+    run_id varchar
+);
 """
 
 

@@ -85,15 +85,23 @@ def alerts(data) -> list[tuple]:
                            "order by created_at, alert_id").fetchall()
 
 
-def test_a_file_that_flips_a_status_alerts_once(dbt_build, scratch, smtp):
+def test_a_file_that_flips_a_status_alerts_once(dbt_build, scratch, smtp, monkeypatch):
     assert dbt_build.returncode == 0, dbt_build.output[-4000:]
     data = scratch / "data"
     shutil.copytree(dbt_build.data, data)
     with data_dir_env(data):
         publish.publish_snapshot()
+        # freshness is judged in every operations publish: at a fixed as-of moment, where this feed is on time
+        monkeypatch.setenv("URBANMON_AS_OF", "2026-12-01")
         pipeline.publish_operations("first")
-        # the first load: every status is new, none has changed
-        assert alerts(data) == [] and smtp.messages == []
+        # the first load: every status is new, none has changed; only feeds already late at the as-of alert
+        initial = alerts(data)
+        assert all(r[0] == "feed_overdue" and FEED not in r[1] for r in initial), initial
+        assert len(smtp.messages) == len(initial)
+        mails = len(smtp.messages)
+
+        def new_alerts() -> list[tuple]:
+            return [r for r in alerts(data) if r not in initial]
 
         result = drop(data, REVISED, revised_department_report())
         assert not result["quarantined"], result
@@ -102,7 +110,7 @@ def test_a_file_that_flips_a_status_alerts_once(dbt_build, scratch, smtp):
         snapshot_id = publish.publish_snapshot()
         pipeline.publish_operations("revised")
 
-        rows = alerts(data)
+        rows = new_alerts()
         assert [r[0] for r in rows] == ["status_change"], rows
         kind, subject, body, recipients, sent, error = rows[0]
         assert "每千人口拥有执业（助理）医师" in subject and sent and error is None
@@ -116,42 +124,40 @@ def test_a_file_that_flips_a_status_alerts_once(dbt_build, scratch, smtp):
         assert ("physicians_per_1000", "370100", "achieved", "not_achieved", REVISED, snapshot_id) in changes
         assert {c[0] for c in changes} == {"physicians_per_1000"}
 
-        assert len(smtp.messages) == 1
-        to, message = smtp.messages[0]
+        assert len(smtp.messages) == mails + 1
+        to, message = smtp.messages[-1]
         assert sorted(to) == sorted(recipients)
         assert message["Subject"] == subject and message["Message-ID"].endswith("@urbanmon>")
         assert REVISED in message.get_content() and "变为“未实现”" in message.get_content()
 
         # a re-run (the same snapshot, the same ledger) never alerts twice
         pipeline.publish_operations("again")
-        assert len(alerts(data)) == 1 and len(smtp.messages) == 1
+        assert len(new_alerts()) == 1 and len(smtp.messages) == mails + 1
 
         # a broken file: quarantined, one alert to the feed's recipients with the reason
         result = drop(data, "synthetic_jinan_department_reports_2026.csv", "这不是一张报表\n".encode())
         assert len(result["quarantined"]) == 1, result
         pipeline.publish_operations("broken")
-        rows = alerts(data)
+        rows = new_alerts()
         assert [r[0] for r in rows] == ["status_change", "file_quarantined"]
         assert "synthetic_jinan_department_reports_2026.csv" in rows[1][1] and "原因：" in rows[1][2]
         assert "fgw-baobiao@example.org" in rows[1][3] and rows[1][4]
 
-        # a failed run and an overdue feed
+        # a failed run, and the as-of moment past this feed's next due date (2026's report, due by 2027-07-01)
         pipeline.record_run("run-9", "transform_validate_publish", "failed", dt.datetime.now(dt.UTC),
                             "dbt build failed (exit 1)", dag_id="transform_validate_publish")
-        from urbanmon import warehouse
-
-        with warehouse.connect() as con:
-            con.execute("insert into ops.feed_freshness values (?, now(), null, '2024', now() - interval 30 day, "
-                        "'overdue', '济南市部门统一报表2025年度数据已逾期30天')", [FEED])
+        monkeypatch.setenv("URBANMON_AS_OF", "2027-08-01")
         pipeline.publish_operations("late")
         pipeline.publish_operations("late-again")
-        rows = alerts(data)
-        assert sorted(r[0] for r in rows) == ["feed_overdue", "file_quarantined", "run_failed", "status_change"]
-        kinds = {r[0]: r for r in rows}
-        assert "dbt build failed" in kinds["run_failed"][2] and "yunwei@example.org" in kinds["run_failed"][3]
-        assert kinds["feed_overdue"][2] == "济南市部门统一报表2025年度数据已逾期30天"
-        assert "fgw-baobiao@example.org" in kinds["feed_overdue"][3]
-        assert len(smtp.messages) == 4 and all(r[4] for r in rows)
+        rows = new_alerts()
+        assert [r[0] for r in rows].count("run_failed") == 1 and [r[0] for r in rows].count("status_change") == 1
+        failed = next(r for r in rows if r[0] == "run_failed")
+        assert "dbt build failed" in failed[2] and "yunwei@example.org" in failed[3]
+        late = [r for r in rows if r[0] == "feed_overdue" and FEED in r[1]]
+        assert len(late) == 1, rows
+        assert "济南市新型城镇化监测部门统一报表：最新期 2025" in late[0][2] and "已逾期" in late[0][2]
+        assert "fgw-baobiao@example.org" in late[0][3]
+        assert len(smtp.messages) == mails + len(rows) and all(r[4] for r in rows)
 
 
 def test_without_smtp_alerts_are_rows_only(tmp_path, monkeypatch):

@@ -109,9 +109,27 @@ def _rows_from_csv(raw: bytes, spec: FeedSpec, name: str) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text))]
 
 
+XLSX_MAX_UNCOMPRESSED = 256 * 1024**2  # an agency's workbook is a few MB unpacked
+XLSX_MAX_RATIO = 200  # real workbooks compress 5-20x; a zip bomb thousands of times
+
+
+def check_zip_expansion(raw: bytes, name: str) -> None:
+    """Refuse a compressed file that would expand enormously (a zip bomb), from its directory alone, before
+    anything is decompressed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a readable zip: openpyxl names that (unreadable_xlsx)
+    if total > XLSX_MAX_UNCOMPRESSED or total > XLSX_MAX_RATIO * max(len(raw), 1):
+        raise FeedError(name, "zip_bomb", f"expands to {total} bytes from {len(raw)} "
+                        f"(limit {XLSX_MAX_UNCOMPRESSED} bytes, ratio {XLSX_MAX_RATIO}): not opened")
+
+
 def _rows_from_xlsx(raw: bytes, name: str) -> list[list[str]]:
     import openpyxl
 
+    check_zip_expansion(raw, name)
     try:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
