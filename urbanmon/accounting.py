@@ -21,25 +21,12 @@ from urbanmon import landing, warehouse
 from urbanmon.feeds.spec import load_specs
 from urbanmon.settings import paths
 
-DDL = """
-create table if not exists ops.file_accounting (
-    feed_id varchar not null,
-    name varchar not null,
-    sha256 varchar,                  -- null for a file still in landing (not hashed yet)
-    state varchar not null,          -- landing | pending | processed | quarantined | none
-    ledger_state varchar,            -- loaded | superseded | quarantined (ops.files), null if not in the ledger
-    anomaly varchar,                 -- null, or what is wrong (Chinese): in no state or in two
-    checked_at timestamptz not null
-)
-"""
-
 
 def check(verify_hashes: bool = False) -> list[dict]:
     """One row per file of every feed (see the module docstring)."""
     now = dt.datetime.now(dt.UTC)
     out = []
     with warehouse.connect() as con:
-        con.execute(DDL)
         ledger = {(f, s): (n, st, err) for f, s, n, st, err in con.execute(
             "select feed_id, sha256, name, state, error from ops.files").fetchall()}
         raw_files = {}
@@ -112,7 +99,6 @@ def write(rows: list[dict] | None = None) -> dict:
     """Replace ops.file_accounting with the current accounting; returns the summary."""
     rows = check() if rows is None else rows
     with warehouse.connect() as con:
-        con.execute(DDL)
         con.execute("begin transaction")
         con.execute("delete from ops.file_accounting")
         if rows:

@@ -35,12 +35,6 @@ from urbanmon.settings import REPO_ROOT, paths
 log = logging.getLogger(__name__)
 RECIPIENTS_FILE = REPO_ROOT / "registry" / "recipients.yaml"
 NOT_CONFIGURED = "SMTP not configured (URBANMON_SMTP_HOST unset): recorded only"
-SEEN_DDL = """
-create table if not exists ops.status_seen (
-    indicator_code varchar not null, area_code varchar not null, milestone_year integer, method varchar,
-    year integer, status varchar, status_zh varchar, actual_value double, snapshot_id varchar, seen_at timestamptz
-);
-"""
 # the status of every indicator and area the board shows first: default method, latest year, nearest milestone
 CURRENT_SQL = """
 select p.indicator_code, p.area_code, p.milestone_year, p.method_version as method, p.year, p.status, p.status_zh,
@@ -92,7 +86,6 @@ def run(run_id: str | None = None, now: dt.datetime | None = None) -> dict:
     config = recipients()
     new: list[dict] = []
     with warehouse.connect() as con:
-        con.execute(SEEN_DDL)
         new += _status_changes(con, config, now)
         new += _quarantined(con, config, now)
         new += _failed_runs(con, config, now)

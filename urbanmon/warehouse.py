@@ -117,6 +117,27 @@ create table if not exists ops.file_revisions (
     revised_at timestamptz not null,
     run_id varchar
 );
+create table if not exists ops.file_accounting (
+    feed_id varchar not null,
+    name varchar not null,
+    sha256 varchar,                  -- null for a file still in landing (not hashed yet)
+    state varchar not null,          -- landing | pending | processed | quarantined | none
+    ledger_state varchar,            -- loaded | superseded | quarantined (ops.files), null if not in the ledger
+    anomaly varchar,                 -- null, or what is wrong (Chinese): in no state or in two
+    checked_at timestamptz not null
+);
+create table if not exists ops.status_seen (
+    indicator_code varchar not null, -- alerts: the last status seen per indicator, area, milestone and method
+    area_code varchar not null,
+    milestone_year integer,
+    method varchar,
+    year integer,
+    status varchar,
+    status_zh varchar,
+    actual_value double,
+    snapshot_id varchar,
+    seen_at timestamptz
+);
 """
 
 
