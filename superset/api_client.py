@@ -44,6 +44,20 @@ class SupersetError(RuntimeError):
     pass
 
 
+def _charts_under(position: dict, roots: list[str]) -> list[int]:
+    """Ids of the charts in the layout below the given nodes (a native filter's scope.rootPath)."""
+    found, queue, seen = [], list(roots), set()
+    while queue:
+        node = position.get(queue.pop(0))
+        if not isinstance(node, dict) or node.get("id") in seen:
+            continue
+        seen.add(node.get("id"))
+        if node.get("type") == "CHART":
+            found.append(node["meta"]["chartId"])
+        queue += node.get("children", [])
+    return found
+
+
 def _dotenv() -> dict[str, str]:
     path = REPO_ROOT / ".env"
     values: dict[str, str] = {}
@@ -182,11 +196,11 @@ class SupersetClient:
             if not filters:
                 continue
             position = json.loads(body.get("position_json") or "{}")
-            charts = [n["meta"]["chartId"] for n in position.values()
-                      if isinstance(n, dict) and n.get("type") == "CHART"]
             for nf in filters:
-                excluded = set(nf.get("scope", {}).get("excluded", []))
-                nf["chartsInScope"] = [c for c in charts if c not in excluded]
+                scope = nf.get("scope", {})
+                excluded = set(scope.get("excluded", []))
+                nf["chartsInScope"] = [c for c in _charts_under(position, scope.get("rootPath", ["ROOT_ID"]))
+                                       if c not in excluded]
                 if nf.get("controlValues", {}).get("defaultToFirstItem"):
                     self._default_to_first_value(nf)
             r = self.session.put(f"{self.base_url}/api/v1/dashboard/{dash['id']}",

@@ -147,20 +147,27 @@ def _browser_login(drv, platform, username: str) -> None:
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    drv.delete_all_cookies()
-    drv.get(f"{platform.superset}/login/")
-    # the login form is drawn by React after the page has loaded
-    WebDriverWait(drv, 30).until(expected_conditions.presence_of_element_located((By.ID, "username")))
     password = (platform.setting("SUPERSET_ADMIN_PASSWORD") if username == "admin"
                 else platform.setting(USERS[username]["password_env"]))
     user = platform.setting("SUPERSET_ADMIN_USER") if username == "admin" else username
-    drv.find_element(By.ID, "username").send_keys(user)
-    drv.find_element(By.ID, "password").send_keys(password)
-    drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    deadline = time.monotonic() + 30
-    while "/login" in drv.current_url and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert "/login" not in drv.current_url, f"{username} could not log in"
+    drv.delete_all_cookies()
+    for _attempt in range(3):  # on a loaded machine React may redraw the form while it is being filled in
+        drv.get(f"{platform.superset}/login/")
+        # the login form is drawn by React after the page has loaded
+        field = WebDriverWait(drv, 30).until(expected_conditions.element_to_be_clickable((By.ID, "username")))
+        time.sleep(1)
+        field = drv.find_element(By.ID, "username")
+        field.clear()
+        field.send_keys(user)
+        drv.find_element(By.ID, "password").clear()
+        drv.find_element(By.ID, "password").send_keys(password)
+        drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        deadline = time.monotonic() + 30
+        while "/login" in drv.current_url and time.monotonic() < deadline:
+            time.sleep(0.5)
+        if "/login" not in drv.current_url:
+            return
+    raise AssertionError(f"{username} could not log in (3 attempts)")
 
 
 def _wait_for_charts(drv, expected: int, timeout: float = 60) -> list[str]:
