@@ -162,6 +162,38 @@ DATASETS: dict[str, dict] = {
         },
         "metrics": {},
     },
+    "status_changes": {
+        "db": OPERATIONS_DB,
+        "description": "运行记录：新文件改变的指标状态（告警的依据）。",
+        "columns": {
+            "detected_at": (T, "发现时间"), "indicator_code": (V, "指标代码"), "area_code": (V, "行政区划代码"),
+            "milestone_year": (INT, "评估节点"), "method": (V, "评估方法"), "old_status": (V, "原状态"),
+            "new_status": (V, "新状态"), "new_snapshot_id": (V, "快照"), "feed_id": (V, "数据源"),
+            "file_name": (V, "文件"), "explanation": (V, "说明"),
+        },
+        "metrics": {},
+    },
+    "alerts": {
+        "db": OPERATIONS_DB,
+        "description": "运行记录：发出的告警（状态变化、文件隔离、运行失败、数据逾期）。",
+        "columns": {
+            "created_at": (T, "产生时间"), "kind": (V, "类型"), "subject": (V, "主题"), "body": (V, "内容"),
+            "sent_at": (T, "发送时间"), "error": (V, "未发送原因"),
+        },
+        "metrics": {"alert_count": ("COUNT(*)", "告警数", ",d")},
+    },
+    "file_accounting": {
+        "db": OPERATIONS_DB,
+        "description": "运行记录：每个到达文件的去向（待处理、已处理归档、已隔离），及不在任何状态或同时在两个状态的文件。",
+        "columns": {
+            "feed_id": (V, "数据源"), "name": (V, "文件名"), "state": (V, "状态"), "ledger_state": (V, "台账状态"),
+            "anomaly": (V, "异常"), "checked_at": (T, "核对时间"),
+        },
+        "metrics": {
+            "accounted_files": ("COUNT(*)", "文件数", ",d"),
+            "anomalies": ("SUM(CASE WHEN anomaly IS NOT NULL THEN 1 ELSE 0 END)", "异常文件数", ",d"),
+        },
+    },
     "runs": {
         "db": OPERATIONS_DB,
         "description": "运行记录：每次运行的步骤与结果。",
@@ -303,6 +335,22 @@ CHARTS: dict[str, dict] = {
         "columns": ["indicator_code", "area_name", "year", "computed_value", "published_value", "difference_pp",
                     "note"],
         "order": [["year", False]], "description": "重新计算的数值与官方公布值之差，原样显示。",
+    },
+    "board_quality_accounting": {
+        "title": "文件去向核对", "dataset": "file_accounting", "kind": "agg", "groupby": ["feed_id", "state"],
+        "metrics": ["accounted_files", "anomalies"],
+        "description": "每个到达文件必居且仅居一种状态：待处理、已处理（归档并记哈希）或已隔离；异常文件数应为0。",
+    },
+    "board_quality_status_changes": {
+        "title": "指标状态变化", "dataset": "status_changes", "kind": "table",
+        "columns": ["detected_at", "indicator_code", "area_code", "old_status", "new_status", "file_name",
+                    "explanation"],
+        "order": [["detected_at", False]], "description": "新文件改变的指标状态：由何文件、从何状态变为何状态及判断依据。",
+    },
+    "board_quality_alerts": {
+        "title": "告警记录", "dataset": "alerts", "kind": "table",
+        "columns": ["created_at", "kind", "subject", "sent_at", "error"], "order": [["created_at", False]],
+        "description": "状态变化、文件隔离、运行失败、数据逾期的告警及其发送情况（每项只告警一次）。",
     },
     "board_quality_failed_runs": {
         "title": "失败的运行", "dataset": "runs", "kind": "table",
@@ -450,6 +498,8 @@ DASHBOARDS: dict[str, dict] = {
             [("board_quality_feeds", 6, 50), ("board_quality_freshness", 6, 50)],
             [("board_quality_validations", 6, 50), ("board_quality_quarantine", 6, 50)],
             [("board_quality_failed_runs", 6, 50), ("board_quality_reconciliation", 6, 50)],
+            [("board_quality_status_changes", 12, 50)],
+            [("board_quality_alerts", 6, 50), ("board_quality_accounting", 6, 50)],
         ],
         "markdown": {"links": _links("data-quality")
                      + "\n\n数据来自平台运行记录（每次运行后发布，失败时也发布），未发布数据时也能看到失败原因。"},
