@@ -195,6 +195,7 @@ def _supersede(con, spec: FeedSpec, good, result: IngestResult, now) -> None:
         newer = next(r for r, p in good if p.report_date == report_date)
         period = m.group("period") if (m := spec.matches(newer.name)) else str(report_date)
         _revision(con, spec.feed_id, period, sha, name, received_at, newer, now, None)
+        _keep_history(con, spec, sha, newer.sha256, now)
         con.execute(f"delete from {spec.raw_table} where source_file_sha256 = ?", [sha])
         con.execute(
             "update ops.files set state = 'superseded', superseded_by = ?, processed_at = ? "
@@ -202,6 +203,18 @@ def _supersede(con, spec: FeedSpec, good, result: IngestResult, now) -> None:
             [newer.sha256, now, spec.feed_id, sha],
         )
         result.superseded.append(name)
+
+
+def _keep_history(con, spec: FeedSpec, old_sha: str, new_sha: str, now) -> None:
+    """history.<feed>: the superseded file's rows as they were loaded, with when and by which file they were replaced
+    (with ops.files.received_at of both files: which value was known when, from which file)."""
+    history = "history." + spec.raw_table.rsplit(".", 1)[-1]
+    con.execute("create schema if not exists history")
+    con.execute(f"create table if not exists {history} as select *, null::timestamptz as superseded_at, "
+                f"null::varchar as superseded_by_sha256 from {spec.raw_table} limit 0")
+    con.execute(f"insert into {history} by name select *, ?::timestamptz as superseded_at, "
+                f"?::varchar as superseded_by_sha256 from {spec.raw_table} where source_file_sha256 = ?",
+                [now, new_sha, old_sha])
 
 
 def _revision(con, feed_id, period, old_sha, old_name, old_received_at, newer: landing.Receipt, now,
