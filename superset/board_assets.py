@@ -184,7 +184,8 @@ DATASETS: dict[str, dict] = {
     },
     "file_accounting": {
         "db": OPERATIONS_DB,
-        "description": "运行记录：每个到达文件的去向（待处理、已处理归档、已隔离），及不在任何状态或同时在两个状态的文件。",
+        "description": ("运行记录：每个到达文件的去向（待处理、已处理归档、已隔离），"
+                        "及不在任何状态或同时在两个状态的文件。"),
         "columns": {
             "feed_id": (V, "数据源"), "name": (V, "文件名"), "state": (V, "状态"), "ledger_state": (V, "台账状态"),
             "anomaly": (V, "异常"), "checked_at": (T, "核对时间"),
@@ -345,7 +346,8 @@ CHARTS: dict[str, dict] = {
         "title": "指标状态变化", "dataset": "status_changes", "kind": "table",
         "columns": ["detected_at", "indicator_code", "area_code", "old_status", "new_status", "file_name",
                     "explanation"],
-        "order": [["detected_at", False]], "description": "新文件改变的指标状态：由何文件、从何状态变为何状态及判断依据。",
+        "order": [["detected_at", False]],
+        "description": "新文件改变的指标状态：由何文件、从何状态变为何状态及判断依据。",
     },
     "board_quality_alerts": {
         "title": "告警记录", "dataset": "alerts", "kind": "table",

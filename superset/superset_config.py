@@ -143,9 +143,30 @@ SUPERSET_WEBSERVER_TIMEOUT = 120  # must stay below gunicorn's --timeout in scri
 SQLLAB_CTAS_NO_LIMIT = False
 
 # --- caches ------------------------------------------------------------------------------------------------------
-# The data cache stays off: a new snapshot must show at once. UI state (filters, explore links) goes to files so
-# that both gunicorn workers see it.
-DATA_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
+# Chart data is cached per published snapshot (superset/snapshot_cache.py): every key carries the identity of the
+# serving and operations files, so a new snapshot shows at once and an old result is never served for it. UI state
+# (filters, explore links) goes to files too, so that both gunicorn workers see it.
+def _register_snapshot_cache() -> str:
+    import importlib.util
+    import sys
+
+    name = "urbanmon_snapshot_cache"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("snapshot_cache.py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module  # Flask-Caching imports CACHE_TYPE by its dotted name
+    return f"{name}.factory"
+
+
+_SERVING_DIR = Path(DATA_DIR).parent / "serving"
+DATA_CACHE_CONFIG = {
+    "CACHE_TYPE": _register_snapshot_cache(),
+    "CACHE_DIR": f"{DATA_DIR}/cache/chart_data",
+    "CACHE_DEFAULT_TIMEOUT": int(timedelta(days=1).total_seconds()),
+    "CACHE_THRESHOLD": 20_000,
+    "CACHE_OPTIONS": {"watched": [_SERVING_DIR / "warehouse.duckdb", _SERVING_DIR / "operations.duckdb"]},
+}
 FILTER_STATE_CACHE_CONFIG = {
     "CACHE_TYPE": "FileSystemCache",
     "CACHE_DIR": f"{DATA_DIR}/cache/filter_state",

@@ -436,7 +436,11 @@ def test_config_defaults(monkeypatch, tmp_path):
     assert cfg.SQLALCHEMY_DATABASE_URI == f"sqlite:///{(tmp_path / 'data').resolve()}/superset/superset.db"
     assert cfg.BABEL_DEFAULT_LOCALE == "zh" and {"zh", "en"} <= set(cfg.LANGUAGES)
     assert cfg.WTF_CSRF_ENABLED is True
-    assert cfg.DATA_CACHE_CONFIG["CACHE_TYPE"] == "NullCache"
+    # chart data cached per snapshot: tests/superset/test_snapshot_cache.py
+    assert cfg.DATA_CACHE_CONFIG["CACHE_TYPE"] == "urbanmon_snapshot_cache.factory"
+    serving = (tmp_path / "data").resolve() / "serving"
+    assert cfg.DATA_CACHE_CONFIG["CACHE_OPTIONS"]["watched"] == [serving / "warehouse.duckdb",
+                                                                 serving / "operations.duckdb"]
     csp = cfg.TALISMAN_CONFIG["content_security_policy"]
     for directive in ("default-src", "img-src", "connect-src", "font-src", "style-src"):
         assert all(not src.startswith("http") for src in csp[directive]), (directive, csp[directive])
