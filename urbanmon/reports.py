@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from urbanmon import editions
 from urbanmon.settings import paths
 
 CITY = "370100"
@@ -38,17 +39,8 @@ FONT_FILES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
 EDITION_ZH = {"annual": "年度评估", "mid-term": "中期评估", "final": "总结评估"}
 CATEGORIES = (("smart", "智慧城镇化"), ("green", "绿色城镇化"), ("balanced", "均衡城镇化"), ("two_way", "双向城镇化"))
 COLOURS = {"green": "#2e7d32", "yellow": "#f9a825", "orange": "#ef6c00", "red": "#c62828", "grey": "#757575"}
-# serving table -> the rows a report of year Y reads (an edition holds exactly these; a draft filters the snapshot)
-TABLES = {
-    "indicator_catalog": None,
-    "indicator_milestones": None,
-    "area_catalog": None,
-    "indicator_path": None,
-    "indicator_values": "year <= {year}",
-    "indicator_progress": "year = {year}",
-    "district_scores": "year = {year}",
-    "indicator_reconciliation": "year <= {year}",
-}
+# serving table -> the rows a report of year Y reads: exactly what an edition holds (a draft filters the snapshot)
+TABLES = editions.EDITION_TABLES
 
 
 class ReportError(RuntimeError):
@@ -548,7 +540,6 @@ def build(year: int, edition: str = "annual", out_dir: Path | None = None, draft
           freeze_by: str | None = None) -> dict:
     """Write the report of ``edition``/``year``; with ``freeze_by`` and no frozen edition yet, freeze it first
     (the editor's act, named). Returns the paths written."""
-    from urbanmon import editions
 
     if edition not in editions.EDITIONS:
         raise ReportError(f"unknown edition {edition!r}: one of {sorted(editions.EDITIONS)}")
@@ -578,7 +569,6 @@ def build(year: int, edition: str = "annual", out_dir: Path | None = None, draft
 
 
 def draft_edition(year: int) -> str:
-    from urbanmon import editions
 
     return next((e for e, y in editions.EDITIONS.items() if y == year), "annual")
 

@@ -36,7 +36,7 @@ final as (
 
     select
         values_by_area.indicator_code::varchar as indicator_code,
-        (coalesce(lpad(catalog.headline_no::varchar, 2, '0') || ' ', '') || catalog.name_zh)::varchar
+        {{ indicator_label('catalog.headline_no', 'catalog.name_zh') }}
             as indicator_label,
         catalog.category_zh::varchar as category_zh,
         values_by_area.area_code::varchar as area_code,

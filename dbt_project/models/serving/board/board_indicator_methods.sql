@@ -18,7 +18,7 @@ final as (
 
     select
         progress.indicator_code::varchar as indicator_code,
-        (coalesce(lpad(any_value(catalog.headline_no)::varchar, 2, '0') || ' ', '') || any_value(catalog.name_zh))::varchar
+        {{ indicator_label('any_value(catalog.headline_no)', 'any_value(catalog.name_zh)') }}
             as indicator_label,
         progress.year::integer as year,
         progress.milestone_year::integer as milestone_year,

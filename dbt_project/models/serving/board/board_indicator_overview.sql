@@ -95,7 +95,7 @@ final as (
         latest.indicator_code::varchar as indicator_code,
         latest.headline_no::integer as headline_no,
         latest.name_zh::varchar as name_zh,
-        (lpad(latest.headline_no::varchar, 2, '0') || ' ' || latest.name_zh)::varchar as indicator_label,
+        {{ indicator_label('latest.headline_no', 'latest.name_zh') }} as indicator_label,
         latest.category::varchar as category,
         latest.category_zh::varchar as category_zh,
         latest.unit_zh::varchar as unit_zh,

@@ -55,7 +55,7 @@ final as (
 
     select
         keys.indicator_code::varchar as indicator_code,
-        (coalesce(lpad(catalog.headline_no::varchar, 2, '0') || ' ', '') || catalog.name_zh)::varchar
+        {{ indicator_label('catalog.headline_no', 'catalog.name_zh') }}
             as indicator_label,
         catalog.unit_zh::varchar as unit_zh,
         keys.year::integer as year,
