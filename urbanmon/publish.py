@@ -206,13 +206,7 @@ def content_hash(path: Path | None = None) -> dict:
 
 def file_checksum(path: Path | None = None) -> str | None:
     """SHA-256 of the serving file's bytes (None if there is none): unchanged bytes, unchanged snapshot."""
-    import hashlib
+    from urbanmon.landing import sha256_of
 
     path = path or paths().serving_db
-    if not path.exists():
-        return None
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return sha256_of(path) if path.exists() else None
