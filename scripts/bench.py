@@ -25,8 +25,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_CITIES = REPO.parent / "shared" / "data" / "air_quality" / "china_cities_2020"
 sys.path.insert(0, str(REPO))
+from urbanmon.settings import shared_dir  # noqa: E402
+
+SHARED_CITIES = (shared_dir() or REPO / ".no-shared-folder") / "data" / "air_quality" / "china_cities_2020"
 
 CONTENDERS = {
     "pipeline": """

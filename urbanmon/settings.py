@@ -56,6 +56,18 @@ def paths() -> Paths:
     return Paths(Path(os.environ.get("URBANMON_DATA_DIR") or REPO_ROOT / "data").resolve())
 
 
+def shared_dir() -> Path | None:
+    """The team's shared folder (real national files, the plan text, published figures), if this machine has it.
+
+    ``$URBANMON_SHARED_DIR`` names it (default: ``shared`` beside the repository); ``URBANMON_SHARED_DIR=none`` hides
+    it, so the test suite can be run as on a user's machine, where only the repository's own samples exist."""
+    value = os.environ.get("URBANMON_SHARED_DIR")
+    if value is not None and value.strip().lower() in ("", "none", "0", "off"):
+        return None
+    folder = Path(value) if value else REPO_ROOT.parent / "shared"
+    return folder.resolve() if folder.is_dir() else None
+
+
 SOURCES_DIR = REPO_ROOT / "sources"
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"

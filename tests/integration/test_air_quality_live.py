@@ -111,7 +111,8 @@ def test_serving_file_is_read_only_on_disk(platform):
 def test_a_new_real_file_flows_to_the_snapshot_and_superset_without_any_action(platform):
     path = SHARED / "china_cities_2020" / "china_cities_20200105.csv"
     if not path.exists():
-        pytest.skip("the national 2020 files (../shared) are not on this machine")
+        pytest.skip("needs the national 2020 files of ../shared (cities outside the shipped Shandong sample); "
+                    "absent or hidden by URBANMON_SHARED_DIR=none")
     data = path.read_bytes()  # the national file of a day the sample already has: it supersedes the Shandong cut
     before = platform.serving("select count(*) from air_quality_daily where area_name = '北京'")[0][0]
     old_snapshot = platform.serving("select snapshot_id from snapshot")[0][0]
@@ -175,7 +176,8 @@ def test_files_arriving_in_a_burst_are_all_handled(platform):
     names = [f"china_cities_2020{d}.csv" for d in ("0210", "0211", "0212")]
     paths = [SHARED / "china_cities_2020" / n for n in names]
     if not all(p.exists() for p in paths):
-        pytest.skip("the national 2020 files (../shared) are not on this machine")
+        pytest.skip("needs the national 2020 files of ../shared (cities outside the shipped Shandong sample); "
+                    "absent or hidden by URBANMON_SHARED_DIR=none")
     shas = []
     for i, p in enumerate(paths):
         data = p.read_bytes()

@@ -17,10 +17,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import SHARED_ROOT
+
 HERE = Path(__file__).resolve()
 REPO = HERE.parents[2]
 PLAN_NAME = "jinan-new-urbanization-plan-2021-2035.txt"
-SHARED_PLAN = HERE.parents[3] / "shared/plan" / PLAN_NAME
+SHARED_PLAN = (SHARED_ROOT or REPO / ".no-shared-folder") / "plan" / PLAN_NAME
 REPO_PLAN = REPO / "registry/plan" / PLAN_NAME
 REGISTRY_DIR = Path(os.environ.get("URBANMON_REGISTRY_DIR") or REPO / "registry")
 

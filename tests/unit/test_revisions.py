@@ -32,9 +32,15 @@ def test_corrected_file_supersedes_and_history_names_both_files(data_dir):
     _land("china_cities_20200102.csv", original)
     [first] = ingest.archive_landing(CITY.feed_id)
     ingest.ingest_pending(CITY.feed_id, validate=False)
-    # the bureau corrects one figure: the first hour's AQI of the first city (65 -> 66)
-    assert original.split(b"\n")[1].startswith(b"20200102,0,AQI,65,")
-    corrected = original.replace(b"20200102,0,AQI,65,", b"20200102,0,AQI,66,", 1)
+    # the bureau corrects one figure: the first hour's AQI of the first city, whichever file this is (the national
+    # file of ../shared or the shipped Shandong sample), goes up by one
+    header, first_line = original.decode("utf-8-sig").splitlines()[:2]
+    city = header.split(",")[3]
+    date, hour, kind, aqi = first_line.split(",")[:4]
+    assert (date, hour, kind) == ("20200102", "0", "AQI") and aqi.isdigit()
+    old_prefix = f"20200102,0,AQI,{aqi},".encode()
+    corrected = original.replace(old_prefix, f"20200102,0,AQI,{int(aqi) + 1},".encode(), 1)
+    assert corrected != original
     _land("china_cities_20200102.csv", corrected)
     [second] = ingest.archive_landing(CITY.feed_id)
     result = ingest.ingest_pending(CITY.feed_id, validate=False)
@@ -45,11 +51,11 @@ def test_corrected_file_supersedes_and_history_names_both_files(data_dir):
     assert rev == (CITY.feed_id, "20200102", first.sha256, second.sha256, True)
     # the value history: the old file's rows kept as loaded, with when and by which file they were replaced
     raw, history = CITY.raw_table, "history." + CITY.raw_table.rsplit(".", 1)[-1]
-    first_row = ("select {} from {} where report_date = '2020-01-02' and report_hour = 0 and location = '北京' "
+    first_row = ("select {} from {} where report_date = '2020-01-02' and report_hour = 0 and location = '{}' "
                  "order by source_file_sha256")
-    assert _q(first_row.format("aqi", raw)) == [(66.0,)]
+    assert _q(first_row.format("aqi", raw, city)) == [(int(aqi) + 1.0,)]
     assert _q(first_row.format("aqi, source_file_sha256, superseded_by_sha256, superseded_at is not null",
-                               history)) == [(65.0, first.sha256, second.sha256, True)]
+                               history, city)) == [(float(aqi), first.sha256, second.sha256, True)]
     # both versions stay in the archive: the old values can always be read again
     assert (paths().data / first.archive_path).exists() and (paths().data / second.archive_path).exists()
 
