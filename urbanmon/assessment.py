@@ -37,7 +37,8 @@ def goals(indicator: dict, milestones: list[dict], baseline: tuple[int, float] |
             baseline_qualifier=indicator["baseline_qualifier"] if baseline is None else None,
             limit_min=indicator["limit_min"], limit_max=indicator["limit_max"], cumulative=m["is_cumulative"],
             period_start=m["period_start"], tolerance_pct=m["tolerance_pct"], band_low=m["band_low"],
-            band_high=m["band_high"], path=indicator["path_method"]))
+            band_high=m["band_high"], path=indicator["path_method"],
+            precision=indicator.get("precision_decimals")))
     return out
 
 
@@ -156,7 +157,7 @@ def _schema():
             ("elapsed_pct", f), ("actual_annual_change", f), ("required_annual_change", f),
             ("acceleration_factor", f), ("actual_growth_pct", f), ("required_growth_pct", f),
             ("projected_value", f), ("probability_meet", f), ("probability_model", s), ("n_points", i),
-            ("reason", s), ("explanation", s)]),
+            ("reason", s), ("explanation", s), ("actual_value_unrounded", f), ("precision_decimals", i)]),
         "path": pa.schema([
             ("indicator_code", s), ("area_code", s), ("year", i), ("milestone_year", i),
             ("segment_start_year", i), ("planned_value", f), ("is_cumulative", b), ("path_method", s),

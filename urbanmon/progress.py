@@ -21,6 +21,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from urbanmon.precision import format_value, round_gbt8170
+
 METHOD_VERSIONS = {"distance": "distance-1.0", "pace": "pace-1.0", "projection": "projection-1.0"}
 THRESHOLDS = {  # score thresholds: on track, needs acceleration, limited (>= 0); below 0: deterioration
     "distance": (1.0, 0.6, 0.0),
@@ -67,6 +69,7 @@ class Goal:
     band_low: float | None = None
     band_high: float | None = None
     path: str = "linear"
+    precision: int | None = None        # decimals the value is judged and shown at (GB/T 8170); None: unrounded
 
 
 @dataclass
@@ -100,6 +103,8 @@ class Assessment:
     n_points: int = 0
     reason: str | None = None
     explanation: str = ""
+    actual_value_unrounded: float | None = None   # the value before GB/T 8170 rounding to the precision
+    precision_decimals: int | None = None
 
     def as_row(self) -> dict:
         return asdict(self)
@@ -112,13 +117,22 @@ def _sign(goal: Goal) -> int:
     return 1
 
 
+def shown(value: float | None, goal: Goal) -> float | None:
+    """The value as a reader sees it: rounded by GB/T 8170 to the goal's precision (修约值比较法 compares this)."""
+    if value is None or goal.precision is None:
+        return value
+    return round_gbt8170(value, goal.precision)
+
+
 def meets(value: float, goal: Goal) -> bool:
-    """Whether ``value`` satisfies the milestone's comparator."""
+    """Whether ``value`` satisfies the milestone's comparator, compared at the indicator's precision (the value is
+    rounded by GB/T 8170 first: a reader who sees the target reached never sees a failing status)."""
+    value = shown(value, goal)
     t, c = goal.target, goal.comparator
     if c == "band":
         return goal.band_low <= value <= goal.band_high
-    if c == "about":
-        return abs(value - t) <= abs(t) * goal.tolerance_pct / 100.0
+    if c == "about":  # 左右 / 约: one-sided in the desired direction (urbanmon.wording), never failed for overshooting
+        return value >= t if _sign(goal) > 0 else value <= t
     if c == ">":
         return value > t
     if c == ">=":
@@ -213,9 +227,6 @@ def _probability(goal: Goal, mean: float, se: float, df: int) -> float:
         return 1.0 if meets(clip(mean, goal), goal) else 0.0
     if goal.comparator == "band":
         lo, hi = goal.band_low, goal.band_high
-    elif goal.comparator == "about":
-        half = abs(goal.target) * goal.tolerance_pct / 100.0
-        lo, hi = goal.target - half, goal.target + half
     elif _sign(goal) > 0:
         lo, hi = goal.target, math.inf
     else:
@@ -227,8 +238,10 @@ def _probability(goal: Goal, mean: float, se: float, df: int) -> float:
 
 def _explain(a: Assessment, unit: str) -> str:
     """A one-sentence Chinese explanation of the status from its inputs."""
-    def f(v):
-        return "—" if v is None else f"{v:,.4g}"
+    def f(v):  # every figure at the indicator's precision (GB/T 8170), the precision the status was judged at
+        if v is None:
+            return "—"
+        return format_value(v, a.precision_decimals) if a.precision_decimals is not None else f"{v:,.4g}"
 
     shown = {"reach": "", ">=": "≥", "<=": "≤", "about": "约", "band": ""}.get(a.comparator or "", a.comparator)
     parts = [f"{a.year}年实际值{f(a.actual_value)}{unit}", f"{a.milestone_year}年目标{shown}{f(a.target_value)}{unit}"]
@@ -258,7 +271,7 @@ def assess(method: str, goal: Goal, series: dict[int, float], year: int, unit: s
     a = Assessment(method=method, method_version=METHOD_VERSIONS[method], year=year,
                    milestone_year=goal.milestone_year, status="not_assessable", status_zh="", status_colour="",
                    comparator=goal.comparator, target_value=goal.target,
-                   baseline_qualifier=goal.baseline_qualifier)
+                   baseline_qualifier=goal.baseline_qualifier, precision_decimals=goal.precision)
     try:
         _assess(a, method, goal, {y: v for y, v in series.items() if y <= year and v is not None}, year)
     finally:
@@ -303,6 +316,9 @@ def _assess(a: Assessment, method: str, goal: Goal, series: dict[int, float], ye
             a.baseline_source = "first_available"
         actual = series[year]
         points = sorted([(y, v) for y, v in series.items() if y > y0] + [(y0, b)])
+    # the figure judged is the figure shown: the value rounded by GB/T 8170 to the indicator's precision
+    a.actual_value_unrounded = actual
+    actual = shown(actual, goal)
     a.baseline_year, a.baseline_value, a.actual_value = y0, b, actual
     a.n_points = len(points)
     if goal.comparator != "band" and goal.target is not None:
@@ -327,7 +343,7 @@ def _assess(a: Assessment, method: str, goal: Goal, series: dict[int, float], ye
             a.acceleration_factor = a.required_annual_change / a.actual_annual_change
 
     # --- the edge cases every method shares ---
-    if goal.direction == "projection" or goal.comparator in ("about", "band"):
+    if goal.direction == "projection" or goal.comparator == "band":
         _assess_range(a, method, goal, points, year)
         return
     if meets(actual, goal) and not (goal.direction == "maintain" and year < ty):
@@ -359,9 +375,13 @@ def _assess(a: Assessment, method: str, goal: Goal, series: dict[int, float], ye
         a.status = _classify(a.score, method)
     elif method == "pace":
         if goal.cumulative:
+            # the running total against the planned running total, as distance does, with the same thresholds:
+            # one number, one status, whichever method is shown
             actual_rate = (actual - b) / (year - y0)
             required_rate = (target - b) / (ty - y0)
             a.score = actual_rate / required_rate
+            a.status = _classify(a.score, "distance")
+            return
         else:
             if b <= 0 or actual <= 0 or target <= 0:
                 a.status = "not_assessable"
@@ -389,7 +409,7 @@ def _project(a: Assessment, goal: Goal, points: list[tuple[int, float]], year: i
     a.projected_value = clip(mean, goal)
     a.probability_meet = _probability(goal, mean, se, n - 2)
     a.probability_model = PROBABILITY_MODEL
-    if goal.comparator in ("about", "band") or goal.direction == "projection":
+    if goal.comparator == "band" or goal.direction == "projection":
         return
     b, target = a.baseline_value, goal.target
     a.score = (a.projected_value - b) / (target - b)
@@ -397,14 +417,9 @@ def _project(a: Assessment, goal: Goal, points: list[tuple[int, float]], year: i
 
 
 def _assess_range(a: Assessment, method: str, goal: Goal, points: list[tuple[int, float]], year: int) -> None:
-    """Planning projections (about a value) and bands: judged inside or outside the range, not better or worse."""
-    if goal.comparator == "band":
-        lo, hi = goal.band_low, goal.band_high
-        reference = None
-    else:
-        reference = a.planned_value if year < goal.milestone_year else goal.target
-        half = abs(reference or goal.target) * (goal.tolerance_pct or 0) / 100.0
-        lo, hi = (reference - half, reference + half) if reference is not None else (None, None)
+    """Bands (a two-sided range the plan's wording implies, recorded with its reason): judged inside or outside the
+    range, not better or worse. 左右 / 约 is not a band (urbanmon.wording): it is judged one-sided."""
+    lo, hi = goal.band_low, goal.band_high
     if method == "projection":
         _project(a, goal, points, year)
         if a.projected_value is None:
@@ -414,14 +429,12 @@ def _assess_range(a: Assessment, method: str, goal: Goal, points: list[tuple[int
     if year == a.baseline_year and year < goal.milestone_year:
         a.status = "baseline"
         return
-    if lo is None:
+    if lo is None or hi is None:
         a.status = "not_assessable"
         return
-    inside = lo <= a.actual_value <= hi
-    a.reason = f"预期区间[{lo:,.4g}, {hi:,.4g}]"
+    inside = meets(a.actual_value, goal)
+    a.reason = f"预期区间[{format_value(lo, goal.precision or 0)}, {format_value(hi, goal.precision or 0)}]"
     if year >= goal.milestone_year:
         a.status = "achieved" if inside else "not_achieved"
     else:
         a.status = "on_track" if inside else "off_range"
-    if reference:
-        a.score = a.actual_value / reference

@@ -15,12 +15,17 @@ from pathlib import Path
 
 import yaml
 
+from urbanmon import wording
 from urbanmon.settings import REPO_ROOT
 
 CATEGORIES = {"smart": "智慧城镇化", "green": "绿色城镇化", "balanced": "均衡城镇化", "two_way": "双向城镇化"}
 KINDS = {"headline", "text_target"}
 DIRECTIONS = {"higher", "lower", "band", "maintain", "projection"}
 COMPARATORS = {"reach", ">", ">=", "<", "<=", "about", "band"}
+# optional keys of a milestone beside year, comparator, value, text: the plan text's words of a target whose table cell
+# is a sign or a bare figure (the text's words decide: urbanmon.wording), and why it is read so
+MILESTONE_OPTIONAL = {"wording", "reading_note", "cumulative", "period_start", "tolerance_pct", "low", "high",
+                      "band_reason"}
 QUALIFIERS = {None, "<", ">", "about"}
 PATHS = {"linear", "compound"}
 METHODS = {"distance", "pace", "projection"}
@@ -28,7 +33,9 @@ AREA_KINDS = {"city", "county", "functional_zone"}
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 REQUIRED_KEYS = ("code", "kind", "headline_no", "name_zh", "name_en", "category", "unit", "direction", "limits",
                  "baseline", "milestones", "footnotes", "plan_ref", "formula", "feed", "release", "department",
-                 "per_district", "binding", "path", "method")
+                 "per_district", "binding", "path", "method", "precision")
+MAX_PRECISION = 4
+_NUMBER_RE = re.compile(r"\d+(?:\.(\d+))?")
 
 
 class RegistryError(ValueError):
@@ -50,6 +57,9 @@ class Milestone:
     value: float | None
     text: str
     cumulative: bool = False
+    wording: str | None = None
+    reading_note: str | None = None
+    band_reason: str | None = None
     period_start: int | None = None
     tolerance_pct: float | None = None
     low: float | None = None
@@ -87,6 +97,7 @@ class Indicator:
     binding: bool
     path: str
     method: str
+    precision: int = 0
     unit_text: str | None = None
 
 
@@ -121,6 +132,9 @@ def _num(value) -> float | None:
 
 
 def _check_milestone(raw: dict, where: str, ind: dict, problems: list[str]) -> Milestone | None:
+    unknown = sorted(set(raw) - {"year", "comparator", "value", "text"} - MILESTONE_OPTIONAL)
+    if unknown:
+        problems.append(f"{where}: unknown keys {unknown}")
     try:
         comparator = raw.get("comparator")
         if comparator not in COMPARATORS:
@@ -131,7 +145,9 @@ def _check_milestone(raw: dict, where: str, ind: dict, problems: list[str]) -> M
             problems.append(f"{where}: milestone year {year!r} outside the plan period 2021-2035")
             return None
         m = Milestone(year=year, comparator=comparator, value=_num(raw.get("value")), text=str(raw.get("text", "")),
-                      cumulative=bool(raw.get("cumulative", False)), period_start=raw.get("period_start"),
+                      cumulative=bool(raw.get("cumulative", False)), wording=raw.get("wording"),
+                      reading_note=raw.get("reading_note"), band_reason=raw.get("band_reason"),
+                      period_start=raw.get("period_start"),
                       tolerance_pct=_num(raw.get("tolerance_pct")), low=_num(raw.get("low")),
                       high=_num(raw.get("high")))
     except TypeError as exc:
@@ -142,8 +158,14 @@ def _check_milestone(raw: dict, where: str, ind: dict, problems: list[str]) -> M
             problems.append(f"{where}: a band target needs low <= high")
     elif m.value is None:
         problems.append(f"{where}: target value missing")
-    if comparator == "about" and m.tolerance_pct is None:
-        problems.append(f"{where}: an 'about' target needs tolerance_pct")
+    if comparator == "about" and m.tolerance_pct is not None:
+        problems.append(f"{where}: an 'about' target is one-sided in the desired direction (no tolerance_pct); "
+                        "a two-sided range the wording implies is a band with its band_reason")
+    if comparator == "band" and not m.band_reason:
+        problems.append(f"{where}: a band target needs band_reason (the words of the plan that imply a range)")
+    problem = wording.check(ind.get("direction", ""), comparator, m.wording or m.text)
+    if problem:
+        problems.append(f"{where}: {problem}")
     if m.cumulative and (not isinstance(m.period_start, int) or m.period_start > m.year):
         problems.append(f"{where}: a cumulative target needs period_start <= its year")
     return m
@@ -181,6 +203,23 @@ def _check_direction(ind: Indicator, problems: list[str], where: str) -> None:
         if (ind.limit_min is not None and m.value < ind.limit_min) or (
                 ind.limit_max is not None and m.value > ind.limit_max):
             problems.append(f"{where}: target {m.value:g} ({m.year}) outside the natural limits")
+
+
+def cell_decimals(text: str | None) -> int:
+    """The decimals the plan writes a figure with ('85.2' -> 1, '≥35' -> 0, '[100]' -> 0)."""
+    return max((len(m.group(1) or "") for m in _NUMBER_RE.finditer(text or "")), default=0)
+
+
+def _check_precision(ind: Indicator, problems: list[str], where: str) -> None:
+    """The precision an indicator is judged and shown at: at least the plan's own (the decimals of its baseline and
+    target cells), finer only where its publisher's is; values are rounded to it by GB/T 8170 before comparison."""
+    p = ind.precision
+    if isinstance(p, bool) or not isinstance(p, int) or not 0 <= p <= MAX_PRECISION:
+        problems.append(f"{where}: precision {p!r} must be a whole number of decimals 0..{MAX_PRECISION}")
+        return
+    plan = max([cell_decimals(ind.baseline_text)] + [cell_decimals(m.text) for m in ind.milestones])
+    if p < plan:
+        problems.append(f"{where}: precision {p} is coarser than the plan's own cells ({plan} decimals)")
 
 
 def parse_indicators(doc: dict, units: dict[str, dict], source: str = "indicators.yaml") -> tuple[
@@ -243,7 +282,7 @@ def parse_indicators(doc: dict, units: dict[str, dict], source: str = "indicator
                 release_frequency=release.get("frequency"), release_month=release.get("month"),
                 release_note=release.get("note"), department=raw["department"],
                 per_district=bool(raw["per_district"]), binding=bool(raw["binding"]), path=raw["path"],
-                method=raw["method"], unit_text=raw.get("unit_text"))
+                method=raw["method"], precision=raw["precision"], unit_text=raw.get("unit_text"))
         except TypeError as exc:
             problems.append(f"{where}: {exc}")
             continue
@@ -252,6 +291,7 @@ def parse_indicators(doc: dict, units: dict[str, dict], source: str = "indicator
         if not ind.plan_quote:
             problems.append(f"{where}: plan_ref.quote missing (where in the plan is it stated?)")
         _check_direction(ind, problems, where)
+        _check_precision(ind, problems, where)
         out[code] = ind
     headline = sorted(i.headline_no for i in out.values() if i.kind == "headline")
     if headline and headline != list(range(1, len(headline) + 1)):
@@ -330,7 +370,7 @@ def catalog_rows(reg: Registry) -> list[dict]:
             "feed": ind.feed, "release_frequency": ind.release_frequency, "release_month": ind.release_month,
             "release_note": ind.release_note, "department": ind.department, "per_district": ind.per_district,
             "is_binding": ind.binding, "path_method": ind.path, "progress_method": ind.method,
-            "registry_version": reg.version,
+            "precision_decimals": ind.precision, "registry_version": reg.version,
         }
         rows.append(row)
     return rows
@@ -340,7 +380,8 @@ def milestone_rows(reg: Registry) -> list[dict]:
     return [{"indicator_code": ind.code, "milestone_year": m.year, "comparator": m.comparator,
              "target_value": m.value, "target_text": m.text, "is_cumulative": m.cumulative,
              "period_start": m.period_start, "tolerance_pct": m.tolerance_pct, "band_low": m.low,
-             "band_high": m.high, "registry_version": reg.version}
+             "band_high": m.high, "registry_version": reg.version, "wording": m.wording,
+             "reading_note": m.reading_note, "band_reason": m.band_reason}
             for ind in reg.indicators.values() for m in ind.milestones]
 
 
@@ -353,7 +394,8 @@ def area_rows(reg: Registry) -> list[dict]:
 
 _FLOAT_COLUMNS = {"limit_min", "limit_max", "baseline_value", "target_value", "tolerance_pct", "band_low",
                   "band_high"}
-_INT_COLUMNS = {"headline_no", "baseline_year", "release_month", "milestone_year", "period_start"}
+_INT_COLUMNS = {"headline_no", "baseline_year", "release_month", "milestone_year", "period_start",
+                "precision_decimals"}
 _BOOL_COLUMNS = {"per_district", "is_binding", "is_cumulative"}
 
 

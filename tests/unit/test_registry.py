@@ -20,7 +20,7 @@ ENTRY = {
     "plan_ref": {"chapter": "第一章", "section": "四、主要目标", "quote": "城镇再生水利用率 % 35 50 65"},
     "formula": "reclaimed water used / wastewater treated", "feed": "environment__wastewater_plant_monthly",
     "release": {"frequency": "annual", "month": 3, "note": None}, "department": "市水务局", "per_district": True,
-    "binding": False, "path": "linear", "method": "distance",
+    "binding": False, "path": "linear", "method": "distance", "precision": 0,
 }
 
 
@@ -51,12 +51,26 @@ def test_a_valid_entry_has_no_problem():
     ({"unit": "亩/人"}, "unknown unit '亩/人'"),
     ({"milestones.value": 30}, "target 30 (2025) below the baseline 35 but the direction is 'higher'"),
     ({"milestones.comparator": "≈>"}, "unparsable comparator '≈>'"),
-    ({"milestones.comparator": "<"}, "comparator '<' contradicts direction 'higher'"),
+    ({"milestones.comparator": "<", "milestones.text": "<50"}, "comparator '<' contradicts direction 'higher'"),
     ({"direction": "sideways"}, "direction 'sideways' not one of"),
     ({"baseline.qualifier": "~"}, "baseline qualifier '~' unparsable"),
     ({"milestones.value": 120}, "target 120 (2025) outside the natural limits"),
     ({"milestones.year": 2040}, "milestone year 2040 outside the plan period"),
-    ({"milestones.comparator": "about"}, "an 'about' target needs tolerance_pct"),
+    ({"milestones.comparator": "about", "milestones.text": "50左右", "milestones.tolerance_pct": 5},
+     "an 'about' target is one-sided in the desired direction (no tolerance_pct)"),
+    # the plan's wording decides the comparator (民法典第1259条: 以上 includes the number, 超过 excludes it)
+    ({"milestones.text": "50%以上"}, "comparator 'reach' contradicts its wording '50%以上'"),
+    ({"milestones.comparator": ">", "milestones.text": "50%以上"}, "comparator '>' contradicts its wording"),
+    ({"milestones.comparator": ">=", "milestones.text": "超过50%"}, "comparator '>=' contradicts its wording"),
+    ({"milestones.comparator": ">=", "milestones.text": "50左右"}, "expected ['about']"),
+    ({"milestones.wording": "50%以上"}, "comparator 'reach' contradicts its wording '50%以上'"),
+    ({"milestones.colour": "green"}, "unknown keys ['colour']"),
+    ({"milestones.comparator": "band", "milestones.low": 40, "milestones.high": 50, "milestones.text": "40—50"},
+     "a band target needs band_reason"),
+    # the precision judged at: never coarser than the plan's own cells
+    ({"milestones.value": 50.5, "milestones.text": "50.5"}, "precision 0 is coarser than the plan's own cells (1"),
+    ({"precision": 7}, "precision 7 must be a whole number of decimals 0..4"),
+    ({"precision": None}, "precision None must be a whole number"),
     ({"category": "blue"}, "category 'blue' not one of"),
     ({"code": "Reclaimed Water"}, "code must be snake_case"),
     ({"plan_ref.quote": ""}, "plan_ref.quote missing"),
@@ -74,11 +88,15 @@ def test_duplicate_codes_and_missing_keys():
     del broken["formula"]
     problems = problems_of(ENTRY, second, broken)
     assert "indicators.yaml: entry 2 (reclaimed_water_use_pct): duplicate code 'reclaimed_water_use_pct'" in problems
+    no_precision = copy.deepcopy(ENTRY)
+    del no_precision["precision"]
+    assert problems_of(no_precision) == [
+        "indicators.yaml: entry 1 (reclaimed_water_use_pct): missing keys ['precision']"]
     assert any(p.startswith("indicators.yaml: entry 3") and "missing keys ['formula']" in p for p in problems)
 
 
 def test_lower_is_better_target_above_the_baseline_is_rejected():
-    entry = variant(code="income_ratio", unit="ratio", direction="lower", limits={"min": 1, "max": None},
+    entry = variant(code="income_ratio", unit="ratio", direction="lower", limits={"min": 1, "max": None}, precision=2,
                     baseline={"year": 2020, "value": 2.61, "qualifier": None, "text": "2.61"},
                     milestones=[{"year": 2025, "comparator": "<", "value": 2.7, "text": "<2.7"}])
     assert problems_of(entry) == [

@@ -4,7 +4,8 @@ Table 专栏1 is parsed from the text and every headline entry must copy it cell
 occur in the plan under the chapter and section heading it names; every milestone must say what its words say.
 Whitespace is ignored when text is compared: the plan text carries page-break line breaks in mid-sentence.
 
-Only the standard library and PyYAML: the test reads the YAML files, not urbanmon's loader.
+The test reads the YAML files, not urbanmon's loader; the only rule it shares with the loader is the table of the
+plan's quantity words (urbanmon.wording), which is what is held against the text here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 import yaml
 
 from tests.conftest import SHARED_ROOT
+from urbanmon import wording  # the one rule table of the plan's quantity words, held here against the text
 
 HERE = Path(__file__).resolve()
 REPO = HERE.parents[2]
@@ -28,7 +30,7 @@ REGISTRY_DIR = Path(os.environ.get("URBANMON_REGISTRY_DIR") or REPO / "registry"
 
 REQUIRED_KEYS = ("code", "kind", "headline_no", "name_zh", "name_en", "category", "unit", "direction", "limits",
                  "baseline", "milestones", "footnotes", "plan_ref", "formula", "feed", "release", "department",
-                 "per_district", "binding", "path", "method")
+                 "per_district", "binding", "path", "method", "precision")
 GROUPS = {"智慧城镇化": "smart", "绿色城镇化": "green", "均衡城镇化": "balanced", "双向城镇化": "two_way"}
 # text targets take the category of their chapter (registry/indicators.yaml, header); 第一章's 主要目标 text takes
 # the group named in its ——paragraph
@@ -128,19 +130,9 @@ def number_in(text: str | None) -> float | None:
     return None
 
 
-def cell_comparator(cell: str) -> str:
-    return {"<": "<", ">": ">", "≥": ">=", "≤": "<="}.get(cell[:1], "reach")
-
-
-def wording_comparator(text: str) -> str:
-    """以上 / 不少于 / 不低于 / 至少 → >=, 左右 → about, 零增长 → <= (no growth), otherwise (达到, 达, 保持) reach."""
-    if re.search("以上|不少于|不低于|至少", text):
-        return ">="
-    if "左右" in text:
-        return "about"
-    if "零增长" in text:
-        return "<="
-    return "reach"
+def decimals(cell: str) -> int:
+    """The decimals the plan writes a figure with ('85.2' -> 1)."""
+    return max((len(d) for d in re.findall(r"\d+(?:\.(\d+))?", cell)), default=0)
 
 
 def where(entry: dict) -> tuple[int, str, str]:
@@ -216,10 +208,13 @@ def test_headline_entry_copies_its_table_row(row):
         assert bool(m.get("cumulative")) == bracketed, f"{code}: [..] / 〔..〕 marks a five-year total"
         if bracketed:
             assert m["period_start"] == year - 4, code
-        if entry["direction"] == "projection":
-            assert m["comparator"] == "about" and m["tolerance_pct"] > 0, code
-        else:
-            assert m["comparator"] == cell_comparator(cell), f"{code}: {year} comparator vs {cell!r}"
+        # the table's sign is the shorthand of the text's words; where the text words the target itself
+        # (m["wording"]), the words decide (urbanmon.wording: 以上 includes the number, 左右 is one-sided)
+        if m.get("wording"):
+            assert squash(m["wording"]) in body()[0], f"{code}: wording {m['wording']!r} is not the plan's"
+        assert wording.check(entry["direction"], m["comparator"], m.get("wording") or cell) is None, (
+            f"{code}: {year} comparator {m['comparator']!r} vs {m.get('wording') or cell!r}")
+        assert entry["precision"] >= max(decimals(row["2020"]), decimals(cell)), f"{code}: precision vs the cells"
 
     cells = row["2020"] + row["2025"] + row["2035"]
     starred, bracketed = "*" in cells, bool(re.search(r"[\[〔]", cells))
@@ -237,9 +232,12 @@ def test_headline_directions():
     by_no = {i["headline_no"]: i for i in HEADLINE}
     assert by_no[12]["direction"] == "maintain"  # 35 → ≥35
     assert by_no[13]["direction"] == "lower"  # 城乡居民收入比 2.61 → <2.5 → 1.8
-    assert by_no[18]["direction"] == "projection" and by_no[18]["method"] == "projection"  # 年末常住人口
+    # 年末常住人口: a planning projection, judged in the direction the text asks for (加快壮大人口规模)
+    assert by_no[18]["direction"] == "higher" and by_no[18]["method"] == "projection"
+    for m in by_no[18]["milestones"]:
+        assert "加快壮大人口规模" in m["reading_note"] and "加快壮大人口规模" in body()[0]
     for entry in HEADLINE:
-        if entry["headline_no"] not in (12, 13, 18):
+        if entry["headline_no"] not in (12, 13):
             assert entry["direction"] == "higher", entry["code"]
 
 
@@ -311,9 +309,9 @@ def test_text_target_says_what_the_plan_says(entry):
 
     assert entry["baseline"]["value"] is None or squash(entry["baseline"]["text"]) in text, code
     for m in entry["milestones"]:
-        assert m["comparator"] == wording_comparator(m["text"]), f"{code}: comparator vs wording {m['text']!r}"
-        if m["comparator"] == "about":
-            assert m.get("tolerance_pct"), code
+        assert wording.check(entry["direction"], m["comparator"], m["text"]) is None, (
+            f"{code}: comparator {m['comparator']!r} vs wording {m['text']!r}")
+        assert entry["precision"] >= decimals(m["text"]), f"{code}: precision vs {m['text']!r}"
         # the year: the last 到YYYY年 / YYYY年年底 of the sentence before the figure; "十四五" → 2025; none → 2025
         at = pos + quote.find(squash(m["text"]))
         sentence = text[text.rfind("。", 0, at) + 1:at]

@@ -42,7 +42,8 @@ final as (
         is_binding::boolean as is_binding,
         path_method::varchar as path_method,
         progress_method::varchar as progress_method,
-        registry_version::varchar as registry_version
+        registry_version::varchar as registry_version,
+        precision_decimals::integer as precision_decimals
     from source
 
 )

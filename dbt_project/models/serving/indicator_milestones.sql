@@ -19,7 +19,10 @@ final as (
         tolerance_pct::double as tolerance_pct,
         band_low::double as band_low,
         band_high::double as band_high,
-        registry_version::varchar as registry_version
+        registry_version::varchar as registry_version,
+        wording::varchar as wording,
+        reading_note::varchar as reading_note,
+        band_reason::varchar as band_reason
     from source
 
 )

@@ -42,7 +42,9 @@ final as (
         probability_model::varchar as probability_model,
         n_points::integer as n_points,
         reason::varchar as reason,
-        explanation::varchar as explanation
+        explanation::varchar as explanation,
+        actual_value_unrounded::double as actual_value_unrounded,
+        precision_decimals::integer as precision_decimals
     from source
 
 )
