@@ -180,9 +180,8 @@ def forecast(points: Sequence[tuple[int, float]], target_year: int, *, lower: fl
     p_lo = 0.0 if lo_z == -math.inf else float(stdtr(dof, (lo_z - mean) / sd))
     probability = min(1.0, max(0.0, p_hi - p_lo))
     q = float(stdtrit(dof, 0.5 + PREDICTION_LEVEL / 2))
-    name += f"; Student-t prediction ({dof} df), residual variance floored and inflated x{INFLATION_BASE:g}"
-    if INFLATION_PER_YEAR:
-        name += f" + {INFLATION_PER_YEAR:g}/year of horizon"
+    name += (f"; Student-t prediction ({dof} df), residual variance floored and inflated "
+             f"x({INFLATION_BASE:g} + {INFLATION_PER_YEAR:g} per year ahead)")
     return Forecast(scale, to_value(mean), to_value(mean - q * sd), to_value(mean + q * sd), PREDICTION_LEVEL,
                     probability, name, n)
 
