@@ -42,7 +42,12 @@ final as (
         probability_model::varchar as probability_model,
         n_points::integer as n_points,
         reason::varchar as reason,
-        explanation::varchar as explanation
+        explanation::varchar as explanation,
+        escap_state::varchar as escap_state,
+        escap_state_zh::varchar as escap_state_zh,
+        prediction_low::double as prediction_low,
+        prediction_high::double as prediction_high,
+        prediction_level::double as prediction_level
     from source
 
 )
