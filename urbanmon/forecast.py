@@ -158,6 +158,8 @@ def forecast(points: Sequence[tuple[int, float]], target_year: int, *, lower: fl
     var = s2 * inflation * (new_obs + float(row @ cov_unit @ row))
     sd = math.sqrt(var)
     dof = n - 2
+    if sd == 0:  # nothing left to predict (a cumulative target judged in its last year): the value is known
+        return Forecast(scale, mean, mean, mean, PREDICTION_LEVEL, float(lower <= mean <= upper), name, n)
 
     def to_value(zq: float) -> float:
         return float(zq) if scale == "cumulative" else float(inverse(zq))

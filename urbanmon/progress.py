@@ -398,6 +398,8 @@ def _project(a: Assessment, goal: Goal, points: list[tuple[int, float]], year: i
         return
     b, target = a.baseline_value, goal.target
     a.score = (a.projected_value - b) / (target - b)
+    if abs(a.score) < 1e-9:  # a flat series predicts its level back up to rounding: no change, not a reversal
+        a.score = 0.0
     a.status = "on_track" if meets(a.projected_value, goal) else _classify(min(a.score, 0.999), "projection")
     _set_escap_state(a, "maintain" if a.status == "on_track" else "accelerate" if a.score >= 0 else "reverse")
 

@@ -121,6 +121,9 @@ def test_collinear_points_never_give_certainty():
     # zero residuals: the floor max(0.5 % of 150, 10 % of 15) = 1.5 sets the spread, so 0 < P < 1
     assert 0 < a.probability_meet < 0.05
     assert 0.95 < assess("projection", replace(RAIL, target=200.0), straight, 2023).probability_meet < 1
+    flat = assess("projection", RAIL, dict.fromkeys(range(2019, 2024), 120.0), 2023)
+    assert (flat.score, flat.status, flat.escap_state) == (0.0, "limited", "accelerate")
+    assert 0 < flat.probability_meet < 1e-4  # floor 0.5 % of 120 = 0.6: 230 is far out, but not impossible
 
 
 def test_compound_stock_is_projected_on_the_log_scale():
