@@ -157,7 +157,9 @@ def _schema():
             ("elapsed_pct", f), ("actual_annual_change", f), ("required_annual_change", f),
             ("acceleration_factor", f), ("actual_growth_pct", f), ("required_growth_pct", f),
             ("projected_value", f), ("probability_meet", f), ("probability_model", s), ("n_points", i),
-            ("reason", s), ("explanation", s), ("actual_value_unrounded", f), ("precision_decimals", i)]),
+            ("reason", s), ("explanation", s), ("actual_value_unrounded", f), ("precision_decimals", i),
+            ("escap_state", s), ("escap_state_zh", s), ("prediction_low", f),
+            ("prediction_high", f), ("prediction_level", f)]),
         "path": pa.schema([
             ("indicator_code", s), ("area_code", s), ("year", i), ("milestone_year", i),
             ("segment_start_year", i), ("planned_value", f), ("is_cumulative", b), ("path_method", s),

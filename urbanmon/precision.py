@@ -2,8 +2,8 @@
 
 GB/T 8170 rounds on the decimal digits: below 5 drop, above 5 (or 5 followed by any non-zero digit) carry, exactly 5
 carries only when the digit kept is odd (四舍六入五成双, round half to even). A status compares the rounded value with
-the target (修约值比较法, GB/T 8170-2008 §4.3), so a reader who sees "100%" next to a target of 100 % never sees a failing
-status. The precision is the plan's own (the decimals of its baseline and target cells) or, where finer, the
+the target (修约值比较法, GB/T 8170-2008 §4.3), so a reader who sees "100%" next to a target of 100 % never sees a
+failing status. The precision is the plan's own (the decimals of its baseline and target cells) or, where finer, the
 publisher's; it lives in the registry (``precision``) and nowhere else.
 
 The same rule runs in SQL (dbt macro ``gbt8170_round``); tests/unit/test_precision.py holds the two against each

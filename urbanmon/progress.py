@@ -7,9 +7,12 @@ Methods (``METHOD_VERSIONS``; docs/decisions/0005-progress-methods.md):
 - ``pace``: Open SDG / Statistics Canada: actual compound annual growth rate over the required one,
   score = CAGR_actual / CAGR_required (on track >= 0.95, needs acceleration >= 0.6, limited >= 0, else deterioration).
   Cumulative targets grow from zero, so their pace compares average annual amounts instead.
-- ``projection``: UNSD progress chart: an ordinary least-squares linear trend over every point since the baseline,
-  projected to the milestone year (clipped to the natural limits), against the target; with the probability of
-  meeting the milestone from the trend's Student-t prediction interval (n-2 degrees of freedom).
+- ``projection``: ESCAP's Anticipated Progress (Asia and the Pacific SDG Progress Report): a time-weighted trend
+  (recent years weigh more, w = t - t0 + 1) over every point since the baseline, fitted on the indicator's scale
+  (logit within 0..100-type limits, log for compounding stocks, annual amounts for cumulative targets) and predicted
+  for the milestone year: on track when the prediction meets the target, else score = (P-B)/(T-B) on the usual
+  thresholds, with ESCAP's state beside it (maintain 保持 / accelerate 加快 / reverse 扭转). From 5 points on, the
+  probability of meeting the milestone and an 80 % prediction interval (urbanmon.forecast; docs/progress-methods.md).
 
 Every result carries its inputs, the annual change now required to reach the milestone, and the acceleration factor
 (required over achieved annual change), so a traffic light can always be explained.
@@ -21,16 +24,18 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from urbanmon.forecast import BOUND_MARGIN_SHARE, MIN_POINTS_PROBABILITY, choose_scale, forecast
 from urbanmon.precision import format_value, round_gbt8170
 
-METHOD_VERSIONS = {"distance": "distance-1.0", "pace": "pace-1.0", "projection": "projection-1.0"}
+METHOD_VERSIONS = {"distance": "distance-2.0", "pace": "pace-2.0", "projection": "projection-2.0"}
 THRESHOLDS = {  # score thresholds: on track, needs acceleration, limited (>= 0); below 0: deterioration
     "distance": (1.0, 0.6, 0.0),
     "pace": (0.95, 0.6, 0.0),
     "projection": (1.0, 0.6, 0.0),
 }
-MIN_POINTS_PROJECTION = 3
-PROBABILITY_MODEL = "OLS linear trend, Student-t prediction interval (n-2 df)"
+MIN_POINTS_PROJECTION = 3      # a projected value from 3 points; its probability from MIN_POINTS_PROBABILITY (5)
+ESCAP_STATE_ZH = {"maintain": "保持", "accelerate": "加快", "reverse": "扭转"}
+ESCAP_STATE_PHRASE_ZH = {"maintain": "保持进展", "accelerate": "加快进展", "reverse": "扭转趋势"}
 
 STATUS_ZH = {
     "achieved": "已实现",
@@ -105,6 +110,11 @@ class Assessment:
     explanation: str = ""
     actual_value_unrounded: float | None = None   # the value before GB/T 8170 rounding to the precision
     precision_decimals: int | None = None
+    escap_state: str | None = None          # projection: maintain | accelerate | reverse (ESCAP's three states)
+    escap_state_zh: str | None = None       # 保持 | 加快 | 扭转
+    prediction_low: float | None = None     # projection: prediction interval for the milestone year
+    prediction_high: float | None = None
+    prediction_level: float | None = None   # its coverage (0.8)
 
     def as_row(self) -> dict:
         return asdict(self)
@@ -202,38 +212,14 @@ def _classify(score: float, method: str) -> str:
     return "deterioration"
 
 
-def _ols(points: Sequence[tuple[int, float]]):
-    n = len(points)
-    xs = [p[0] for p in points]
-    ys = [p[1] for p in points]
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
-    intercept = my - slope * mx
-    resid = [y - (intercept + slope * x) for x, y in zip(xs, ys, strict=True)]
-    s2 = sum(r * r for r in resid) / (n - 2) if n > 2 else float("nan")
-    return slope, intercept, s2, mx, sxx
-
-
-def _t_cdf(x: float, df: int) -> float:
-    from scipy.stats import t as student_t
-
-    return float(student_t.cdf(x, df))
-
-
-def _probability(goal: Goal, mean: float, se: float, df: int) -> float:
-    """P(value at the milestone year satisfies the goal), the value ~ mean + se * t(df)."""
-    if se <= 0 or math.isnan(se):
-        return 1.0 if meets(clip(mean, goal), goal) else 0.0
+def _bounds(goal: Goal) -> tuple[float, float]:
+    """The milestone as an interval of values that meet it (strict and non-strict alike: the difference has no
+    probability)."""
     if goal.comparator == "band":
-        lo, hi = goal.band_low, goal.band_high
-    elif _sign(goal) > 0:
-        lo, hi = goal.target, math.inf
-    else:
-        lo, hi = -math.inf, goal.target
-    p_hi = 1.0 if hi == math.inf else _t_cdf((hi - mean) / se, df)
-    p_lo = 0.0 if lo == -math.inf else _t_cdf((lo - mean) / se, df)
-    return max(0.0, min(1.0, p_hi - p_lo))
+        return goal.band_low, goal.band_high
+    if _sign(goal) > 0:
+        return goal.target, math.inf
+    return -math.inf, goal.target
 
 
 def _explain(a: Assessment, unit: str) -> str:
@@ -254,9 +240,15 @@ def _explain(a: Assessment, unit: str) -> str:
     if a.method == "pace" and a.actual_growth_pct is not None:
         parts.append(f"实际年均增速{a.actual_growth_pct:.2f}%，所需年均增速{a.required_growth_pct:.2f}%")
     if a.method == "projection" and a.projected_value is not None:
-        parts.append(f"按趋势预计{a.milestone_year}年{f(a.projected_value)}{unit}")
+        interval = ""
+        if a.prediction_low is not None:
+            interval = (f"（{a.prediction_level * 100:.0f}%预测区间{f(a.prediction_low)}～"
+                        f"{f(a.prediction_high)}{unit}）")
+        parts.append(f"按加权趋势预计{a.milestone_year}年{f(a.projected_value)}{unit}{interval}")
         if a.probability_meet is not None:
             parts.append(f"达标概率{a.probability_meet * 100:.0f}%")
+        if a.escap_state:
+            parts.append(f"ESCAP判断：{ESCAP_STATE_PHRASE_ZH[a.escap_state]}")
     if a.required_annual_change is not None and a.status not in ("achieved", "baseline"):
         parts.append(f"此后每年需变化{f(a.required_annual_change)}{unit}")
     if a.acceleration_factor is not None and a.status not in ("achieved", "baseline"):
@@ -277,8 +269,16 @@ def assess(method: str, goal: Goal, series: dict[int, float], year: int, unit: s
     finally:
         a.status_zh = STATUS_ZH[a.status]
         a.status_colour = STATUS_COLOUR[a.status]
+        if goal.precision is not None:  # every figure in the indicator's unit is served at the precision it is shown
+            for name in SHOWN_AT_PRECISION:
+                setattr(a, name, round_gbt8170(getattr(a, name), goal.precision))
         a.explanation = _explain(a, unit)
     return a
+
+
+# the Assessment fields in the indicator's unit: served and shown at its precision (the status is judged before)
+SHOWN_AT_PRECISION = ("baseline_value", "planned_value", "projected_value", "prediction_low", "prediction_high",
+                      "actual_annual_change", "required_annual_change")
 
 
 def _assess(a: Assessment, method: str, goal: Goal, series: dict[int, float], year: int) -> None:
@@ -397,23 +397,54 @@ def _assess(a: Assessment, method: str, goal: Goal, series: dict[int, float], ye
 
 
 def _project(a: Assessment, goal: Goal, points: list[tuple[int, float]], year: int) -> None:
+    """ESCAP's Anticipated Progress: the time-weighted trend's prediction for the milestone year against the target;
+    the fit, its interval and probability come from urbanmon.forecast."""
     n = len(points)
     if n < MIN_POINTS_PROJECTION:
         a.reason = f"数据点不足（{n}个，趋势外推至少需要{MIN_POINTS_PROJECTION}个）"
         a.status = "not_assessable"
         return
     ty = goal.milestone_year
-    slope, intercept, s2, mx, sxx = _ols(points)
-    mean = intercept + slope * ty
-    se = math.sqrt(s2 * (1 + 1 / n + (ty - mx) ** 2 / sxx))
-    a.projected_value = clip(mean, goal)
-    a.probability_meet = _probability(goal, mean, se, n - 2)
-    a.probability_model = PROBABILITY_MODEL
+    lower, upper = _bounds(goal)
+    if goal.cumulative:
+        # the trend of the annual amounts (the running totals' steps), not of the running totals themselves
+        amounts = [(y, v - points[i][1]) for i, (y, v) in enumerate(points[1:])]
+        f = forecast(amounts, ty, lower=lower, upper=upper, scale="cumulative", running_total=points[-1][1])
+    else:
+        scale = choose_scale([v for _, v in points], cumulative=False, compound=goal.path == "compound",
+                             limit_min=goal.limit_min, limit_max=goal.limit_max)
+        f = forecast(points, ty, lower=lower, upper=upper, scale=scale, limit_min=goal.limit_min,
+                     limit_max=goal.limit_max)
+    a.projected_value = _at_limit(clip(f.predicted, goal), goal)
+    a.probability_meet, a.probability_model = f.probability, f.model
+    a.prediction_low, a.prediction_high, a.prediction_level = f.low, f.high, f.level
+    if f.probability is None:
+        note = f"数据点不足{MIN_POINTS_PROBABILITY}个，不给出达标概率"
+        a.reason = f"{a.reason}；{note}" if a.reason else note
     if goal.comparator == "band" or goal.direction == "projection":
         return
     b, target = a.baseline_value, goal.target
     a.score = (a.projected_value - b) / (target - b)
+    if abs(a.score) < 1e-9:  # a flat series predicts its level back up to rounding: no change, not a reversal
+        a.score = 0.0
     a.status = "on_track" if meets(a.projected_value, goal) else _classify(min(a.score, 0.999), "projection")
+    _set_escap_state(a, "maintain" if a.status == "on_track" else "accelerate" if a.score >= 0 else "reverse")
+
+
+def _at_limit(value: float, goal: Goal) -> float:
+    """A prediction within the margin of a natural limit is the limit (the logit scale approaches it only)."""
+    if goal.limit_min is None or goal.limit_max is None:
+        return value
+    margin = BOUND_MARGIN_SHARE * (goal.limit_max - goal.limit_min)
+    if value >= goal.limit_max - margin:
+        return goal.limit_max
+    if value <= goal.limit_min + margin:
+        return goal.limit_min
+    return value
+
+
+def _set_escap_state(a: Assessment, state: str) -> None:
+    a.escap_state, a.escap_state_zh = state, ESCAP_STATE_ZH[state]
 
 
 def _assess_range(a: Assessment, method: str, goal: Goal, points: list[tuple[int, float]], year: int) -> None:
@@ -425,6 +456,12 @@ def _assess_range(a: Assessment, method: str, goal: Goal, points: list[tuple[int
         if a.projected_value is None:
             return
         a.status = "on_track" if meets(a.projected_value, goal) else "off_range"
+        # ESCAP's state for a range: held, or moving towards the range (accelerate) or away from it (reverse)
+        low, high = _bounds(goal)
+        def gap(v: float) -> float:
+            return max(low - v, 0.0, v - high)
+        closer = gap(a.projected_value) < gap(a.baseline_value)
+        _set_escap_state(a, "maintain" if a.status == "on_track" else "accelerate" if closer else "reverse")
         return
     if year == a.baseline_year and year < goal.milestone_year:
         a.status = "baseline"

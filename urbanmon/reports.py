@@ -257,7 +257,8 @@ def notes_paragraphs(d: ReportData) -> dict[str, list[str]]:
     methods = [
         "规划路径：以规划基期值为起点，按线性或复合增长插值至各目标年（indicator_path）；累计性目标自期初从零累计。",
         "进展判断：默认方法按登记表选择——距离法（完成进度与时序进度之比，distance-1.0）、速度法（实际与所需年均增速之比，"
-        "pace-1.0）或趋势外推法（最小二乘线性趋势，projection-1.0）；状态及阈值见 docs/serving-schema.md。",
+        "pace-1.0）或趋势外推法（ESCAP预期进展法：近年权重较大的加权趋势，projection-2.0）；状态及阈值见 "
+        "docs/serving-schema.md。",
         "“年均所需变化”指自评估年度起到目标年每年还需实现的平均变化量（已实现时为0）。",
         "区县排名：按智慧、绿色、均衡、双向四类等权，水平分占60%、改进分占40%（league-1.0）；区县目标参照全市目标，仅供参考。",
     ]

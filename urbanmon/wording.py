@@ -9,7 +9,8 @@ is better) the figure, so an indicator is never failed for overshooting in the d
 band is used only where the wording implies one (a range 区间 / 之间 / 至), recorded with its reason.
 
 Where the table and the text word the same target differently, the text's words decide and the table's sign is read
-as their shorthand (常住人口城镇化率 ">78.5" in 专栏1, "78.5%以上" in 第一章: at least 78.5, inclusive); the entry records
+as their shorthand (常住人口城镇化率 ">78.5" in 专栏1, "78.5%以上" in 第一章: at least 78.5, inclusive); the entry
+records
 the text's words in ``wording``. Each rule is tested against the sentences it is applied to
 (tests/unit/test_wording.py, tests/unit/test_registry_plan.py).
 """
@@ -36,7 +37,8 @@ RULES: tuple[WordingRule, ...] = (
     WordingRule(("不超过", "不高于", "以下", "以内", "不大于"), "at_most", True, LAW),
     WordingRule(("超过", "高于", "多于", "大于"), "more_than", False, LAW),
     WordingRule(("不满", "低于", "少于", "小于"), "less_than", False, LAW),
-    WordingRule(("左右", "约(?=[0-9一二三四五六七八九十百千万])"), "about", True, "about a figure: one-sided in the indicator's desired direction"),
+    WordingRule(("左右", "约(?=[0-9一二三四五六七八九十百千万])"), "about", True,
+                "about a figure: one-sided in the indicator's desired direction"),
     WordingRule(("全覆盖", "全部采用"), "all", True, "全覆盖 / 全部: 100 %"),
     WordingRule(("清零", "零填埋", "全部清零"), "zero", True, "清零 / 零: 0"),
     WordingRule(("基本建成", "基本完成"), "milestone", True, "a dated yes/no milestone"),

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
+import numpy as np
 import pytest
+from scipy.stats import t as student_t
 
 from urbanmon.league import ScoredIndicator, league_table
 from urbanmon.progress import Goal, assess, planned_path
@@ -25,7 +28,7 @@ def test_distance_worked_example_on_track():
     assert a.required_annual_change == pytest.approx(3.0)
     assert a.actual_annual_change == pytest.approx(3.0)
     assert a.acceleration_factor == pytest.approx(1.0)
-    assert a.method_version == "distance-1.0"
+    assert a.method_version == "distance-2.0"
     assert "进度正常" in a.explanation and "40.0%" in a.explanation
 
 
@@ -48,22 +51,101 @@ def test_methods_disagree_on_compound_growth():
     assert "数据点不足" in projection.reason
 
 
-def test_projection_with_probability_worked_example():
-    # OLS on 2020..2023 = 35, 37, 40, 42: slope 2.4, value at 2025 = 46.9, s^2 = 0.2/2 = 0.1,
-    # se_pred = sqrt(0.1 * (1 + 1/4 + 3.5^2/5)) = 0.60828; t = (50-46.9)/0.60828 = 5.0964 with 2 df:
-    # F(t) = 0.5 + t / (2 sqrt(2 + t^2)) = 0.98180 -> P(meet) = 0.0182; score (46.9-35)/15 = 0.7933
+RAIL = Goal(direction="higher", milestone_year=2025, comparator="reach", target=230.0, baseline_year=2019,
+            baseline_value=120.0, limit_min=0)  # km of urban rail: no upper limit, linear path -> linear scale
+RAIL_SERIES = {2019: 120.0, 2020: 135.0, 2021: 152.0, 2022: 160.0, 2023: 178.0}
+
+
+def test_projection_worked_example_escap_anticipated_progress():
+    # docs/progress-methods.md, "Worked example". Weights w = t - 2019 + 1 = 1..5, x = t - 2023 = -4..0:
+    # sum w = 15, weighted mean x = -20/15 = -4/3, weighted mean y = 2376/15 = 158.4,
+    # Sxx = 50 - 15 (4/3)^2 = 23.333, Sxy = -2842 + 15 (4/3) 158.4 = 326 -> slope 13.9714, level at 2023 177.0286,
+    # P(2025) = 177.0286 + 2 x 13.9714 = 204.9714; score (204.9714-120)/(230-120) = 0.77247 -> needs acceleration
+    a = assess("projection", RAIL, RAIL_SERIES, 2023, "公里")
+    assert a.method_version == "projection-2.0"
+    assert a.projected_value == pytest.approx(204.97143, abs=1e-4)
+    assert a.score == pytest.approx(0.77247, abs=1e-4)
+    assert (a.status, a.escap_state, a.escap_state_zh) == ("needs_acceleration", "accelerate", "加快")
+    # the same prediction from numpy's weighted polyfit (it weights residuals, so sqrt(w) weights squares by w)
+    years = np.array(sorted(RAIL_SERIES), dtype=float)
+    values = np.array([RAIL_SERIES[y] for y in sorted(RAIL_SERIES)])
+    w = years - years[0] + 1
+    slope, level = np.polyfit(years - 2023, values, 1, w=np.sqrt(w))
+    assert a.projected_value == pytest.approx(level + 2 * slope, rel=1e-9)
+    # probability from first principles: residual variance RSS/df with df = tr((I-H)(I-H)') (3.3143), floored at
+    # max(0.5 % of the mean level 149, 10 % of the mean step 14.5) = 1.45^2 (not binding here: 6.0653), inflated by
+    # 1 + 0.25 x 2 years, times (1 + x0' V x0) with V the sandwich (X'WX)^-1 X'W^2X (X'WX)^-1 (x0'Vx0 = 2.0857)
+    design = np.column_stack([np.ones(5), years - 2023])
+    weight = np.diag(w)
+    bread = np.linalg.inv(design.T @ weight @ design)
+    resid = values - design @ np.array([level, slope])
+    residual_maker = np.eye(5) - design @ bread @ design.T @ weight
+    s2 = resid @ resid / np.trace(residual_maker @ residual_maker.T)
+    assert s2 == pytest.approx(6.06527, abs=1e-4)
+    x0 = np.array([1.0, 2.0])
+    leverage = x0 @ bread @ design.T @ weight @ weight @ design @ bread @ x0
+    assert leverage == pytest.approx(2.08571, abs=1e-4)
+    sd = math.sqrt(max(s2, 1.45 ** 2) * 1.5 * (1 + leverage))
+    assert sd == pytest.approx(5.29845, abs=1e-4)
+    assert a.probability_meet == pytest.approx(student_t.sf((230 - a.projected_value) / sd, 3), rel=1e-9)
+    assert a.probability_meet == pytest.approx(0.0089867, abs=1e-6)
+    q = student_t.ppf(0.9, 3)  # 80 % central interval
+    assert (a.prediction_low, a.prediction_high, a.prediction_level) == (
+        pytest.approx(204.97143 - q * sd, abs=1e-4), pytest.approx(204.97143 + q * sd, abs=1e-4), 0.8)
+    assert a.prediction_low == pytest.approx(196.2939, abs=1e-3)
+    assert a.prediction_high == pytest.approx(213.6489, abs=1e-3)
+    assert a.probability_model.startswith("linear trend; time-weighted")
+    assert "加快进展" in a.explanation and "80%预测区间" in a.explanation
+    # ESCAP's other two states: a target the trend passes, and a trend going the wrong way
+    assert assess("projection", replace(RAIL, target=190.0), RAIL_SERIES, 2023).escap_state == "maintain"
+    falling = {2019: 120.0, 2020: 118.0, 2021: 117.0, 2022: 115.0, 2023: 112.0}
+    reverse = assess("projection", RAIL, falling, 2023)
+    assert (reverse.status, reverse.escap_state, reverse.escap_state_zh) == ("deterioration", "reverse", "扭转")
+
+
+def test_projection_with_fewer_than_five_points_gives_no_probability():
     series = {2020: 35.0, 2021: 37.0, 2022: 40.0, 2023: 42.0}
     a = assess("projection", RECLAIMED, series, 2023, "%")
-    t = (50 - 46.9) / math.sqrt(0.37)
-    assert a.projected_value == pytest.approx(46.9)
-    assert a.probability_meet == pytest.approx(0.5 - t / (2 * math.sqrt(2 + t * t)), abs=1e-6)
-    assert a.probability_meet == pytest.approx(0.0182, abs=1e-4)
-    assert a.score == pytest.approx(0.79333, abs=1e-4)
-    assert a.status == "needs_acceleration"
-    assert a.probability_model.startswith("OLS")
+    assert a.projected_value is not None and a.escap_state is not None
+    assert a.probability_meet is None and a.prediction_low is None and a.prediction_level is None
+    assert "数据点不足5个，不给出达标概率" in a.reason and "达标概率" not in a.explanation.replace(a.reason, "")
     # the same year under the other methods: distance 0.4667/0.6 = 0.7778; pace 0.062659/0.073941 = 0.8474
     assert assess("distance", RECLAIMED, series, 2023).score == pytest.approx(0.77778, abs=1e-4)
     assert assess("pace", RECLAIMED, series, 2023).score == pytest.approx(0.84742, abs=1e-4)
+
+
+def test_collinear_points_never_give_certainty():
+    straight = {2019: 120.0, 2020: 135.0, 2021: 150.0, 2022: 165.0, 2023: 180.0}  # P(2025) = 210 exactly
+    a = assess("projection", RAIL, straight, 2023)
+    assert a.projected_value == pytest.approx(210.0)
+    # zero residuals: the floor max(0.5 % of 150, 10 % of 15) = 1.5 sets the spread, so 0 < P < 1
+    assert 0 < a.probability_meet < 0.05
+    assert 0.95 < assess("projection", replace(RAIL, target=200.0), straight, 2023).probability_meet < 1
+    flat = assess("projection", RAIL, dict.fromkeys(range(2019, 2024), 120.0), 2023)
+    assert (flat.score, flat.status, flat.escap_state) == (0.0, "limited", "accelerate")
+    assert 0 < flat.probability_meet < 1e-4  # floor 0.5 % of 120 = 0.6: 230 is far out, but not impossible
+
+
+def test_compound_stock_is_projected_on_the_log_scale():
+    # 1.7 x 1.3^k: a straight line in logs, so the prediction for 2025 is 1.7 x 1.3^7 exactly
+    series = {2018 + k: 1.7 * 1.3 ** k for k in range(6)}
+    goal = replace(FIVE_G, baseline_year=2018, baseline_value=1.7, target=1.7 * 1.3 ** 7 * 1.05)
+    a = assess("projection", goal, series, 2023)
+    assert a.projected_value == pytest.approx(1.7 * 1.3 ** 7, rel=1e-9)
+    assert a.probability_model.startswith("log-linear") and 0 < a.probability_meet < 0.5
+    assert a.prediction_low < a.projected_value < a.prediction_high
+
+
+def test_cumulative_target_is_projected_from_annual_amounts():
+    training = Goal(direction="higher", milestone_year=2025, comparator="reach", target=110.0, cumulative=True,
+                    period_start=2019, limit_min=0)
+    amounts = {2019: 10.0, 2020: 12.0, 2021: 13.0, 2022: 15.0, 2023: 16.0}  # running total 66 in 2023
+    a = assess("projection", training, amounts, 2023)
+    years = np.array(sorted(amounts), dtype=float)
+    slope, level = np.polyfit(years - 2023, [amounts[y] for y in sorted(amounts)], 1, w=np.sqrt(years - 2018))
+    # the remaining amounts of 2024 and 2025 on the amounts' trend, added to the running total
+    assert a.projected_value == pytest.approx(66 + (level + slope) + (level + 2 * slope), rel=1e-9)
+    assert a.probability_model.startswith("linear trend of annual amounts") and 0 < a.probability_meet < 1
 
 
 def test_target_already_met_and_final_evaluation():
@@ -96,12 +178,17 @@ def test_maintain_target():
     assert worse.required_annual_change == pytest.approx(1 / 3)
 
 
-def test_bounded_projection_is_clipped_to_the_limit():
-    goal = Goal(direction="higher", milestone_year=2025, comparator="reach", target=100.0, baseline_year=2020,
-                baseline_value=90.0, limit_min=0, limit_max=100)
-    a = assess("projection", goal, {2020: 90.0, 2021: 95.0, 2022: 99.0}, 2022)
-    assert a.projected_value == 100.0  # the raw trend gives 112.5
-    assert a.status == "on_track" and a.probability_meet > 0.5
+def test_bounded_projection_stays_within_the_limits():
+    goal = Goal(direction="higher", milestone_year=2025, comparator="reach", target=99.0, baseline_year=2018,
+                baseline_value=80.0, limit_min=0, limit_max=100)
+    a = assess("projection", goal, {2018: 80.0, 2019: 85.0, 2020: 90.0, 2021: 95.0, 2022: 98.5}, 2022)
+    # a straight line would reach 112 by 2025; the logit trend approaches 100 and never counts values above it
+    assert 99.0 < a.projected_value <= 100.0 and a.prediction_high <= 100.0
+    assert a.probability_model.startswith("logit")
+    assert a.status == "on_track" and a.escap_state == "maintain" and 0.5 < a.probability_meet < 1
+    at_limit = assess("projection", replace(goal, target=100.0), {2018: 80.0, 2019: 90.0, 2020: 99.0,
+                                                                   2021: 99.99, 2022: 99.999}, 2022)
+    assert at_limit.projected_value == 100.0  # within 0.05 % of the range of the limit: the limit
 
 
 def test_qualified_baseline_is_used_and_flagged():

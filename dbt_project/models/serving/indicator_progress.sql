@@ -44,7 +44,12 @@ final as (
         reason::varchar as reason,
         explanation::varchar as explanation,
         actual_value_unrounded::double as actual_value_unrounded,
-        precision_decimals::integer as precision_decimals
+        precision_decimals::integer as precision_decimals,
+        escap_state::varchar as escap_state,
+        escap_state_zh::varchar as escap_state_zh,
+        prediction_low::double as prediction_low,
+        prediction_high::double as prediction_high,
+        prediction_level::double as prediction_level
     from source
 
 )
