@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from urbanmon.league import RED_STATUSES, ScoredIndicator, league_table
-from urbanmon.progress import METHOD_VERSIONS, Goal, assess, planned_path
+from urbanmon.progress import METHOD_VERSIONS, Goal, assess, judged_series, planned_path, shown
 
 CITY_CODE = "370100"
 METHODS = tuple(METHOD_VERSIONS)
@@ -42,12 +42,17 @@ def goals(indicator: dict, milestones: list[dict], baseline: tuple[int, float] |
     return out
 
 
-def primary_series(values: list[dict]) -> dict[tuple[str, str], dict[int, float]]:
-    """(indicator_code, area_code) -> {year: value} of the primary series (the one comparable with the plan)."""
+def primary_series(values: list[dict], column: str = "value") -> dict[tuple[str, str], dict[int, float]]:
+    """(indicator_code, area_code) -> {year: value} of the primary series (the one comparable with the plan).
+
+    ``column``: ``value`` (rounded to the indicator's precision: what a reader sees, so ranks agree with it) or
+    ``value_unrounded`` (the progress methods' input: they round the figure they judge themselves, after summing the
+    annual amounts of a cumulative target)."""
     out: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
     for r in values:
-        if r.get("is_primary_series") and r.get("area_code") and r.get("value") is not None:
-            out[(r["indicator_code"], r["area_code"])][int(r["year"])] = float(r["value"])
+        value = r.get(column, r.get("value"))
+        if r.get("is_primary_series") and r.get("area_code") and value is not None:
+            out[(r["indicator_code"], r["area_code"])][int(r["year"])] = float(value)
     return out
 
 
@@ -56,7 +61,7 @@ def progress_rows(indicators: list[dict], milestones: list[dict], areas: list[di
     for m in milestones:
         by_indicator[m["indicator_code"]].append(m)
     area_kind = {a["area_code"]: a["area_kind"] for a in areas}
-    series = primary_series(values)
+    series = primary_series(values, "value_unrounded")
     rows = []
     for ind in indicators:
         ms = by_indicator.get(ind["indicator_code"])
@@ -93,7 +98,7 @@ def path_rows(indicators: list[dict], milestones: list[dict], values: list[dict]
     by_indicator = defaultdict(list)
     for m in milestones:
         by_indicator[m["indicator_code"]].append(m)
-    series = primary_series(values)
+    series = primary_series(values, "value_unrounded")
     rows = []
     for ind in indicators:
         ms = by_indicator.get(ind["indicator_code"])
@@ -115,10 +120,13 @@ def path_rows(indicators: list[dict], milestones: list[dict], values: list[dict]
                       for g in gs]
         else:
             points = planned_path(gs, *start)
+        actual = judged_series(gs, series.get((ind["indicator_code"], CITY_CODE), {}))
         for p in points:
+            p["planned_value"] = shown(p["planned_value"], gs[0])
             rows.append({"indicator_code": ind["indicator_code"], "area_code": CITY_CODE, **p,
                          "start_source": source,
-                         "is_milestone": p["year"] == p["milestone_year"]})
+                         "is_milestone": p["year"] == p["milestone_year"],
+                         "actual_value": actual.get(p["year"]), "is_running_total": gs[0].cumulative})
     return rows
 
 
@@ -163,7 +171,7 @@ def _schema():
         "path": pa.schema([
             ("indicator_code", s), ("area_code", s), ("year", i), ("milestone_year", i),
             ("segment_start_year", i), ("planned_value", f), ("is_cumulative", b), ("path_method", s),
-            ("start_source", s), ("is_milestone", b)]),
+            ("start_source", s), ("is_milestone", b), ("actual_value", f), ("is_running_total", b)]),
         "scores": pa.schema([
             ("area_code", s), ("year", i), ("is_ranked", b), ("rank", i), ("n_ranked", i), ("level_score", f),
             ("improvement_score", f), ("overall_score", f), ("rating", s), ("capped_by", s),

@@ -201,6 +201,26 @@ def planned_path(milestones: Sequence[Goal], start_year: int, start_value: float
     return rows
 
 
+def running_totals(annual: dict[int, float], period_start: int) -> dict[int, float]:
+    """The running total of a cumulative target's annual amounts from ``period_start``, year by year, up to the first
+    missing year: the one series the methods judge, 指标详情 draws and the report plots
+    (indicator_path.actual_value)."""
+    totals, total, year = {}, 0.0, period_start
+    while year in annual:
+        total += annual[year]
+        totals[year] = total
+        year += 1
+    return totals
+
+
+def judged_series(goals: Sequence[Goal], annual: dict[int, float]) -> dict[int, float]:
+    """Year -> the figure judged and shown: the running total for a cumulative target (from its period's start),
+    else the value; rounded by GB/T 8170 to the precision."""
+    goal = goals[0]
+    series = running_totals(annual, goal.period_start or min(annual, default=0)) if goal.cumulative else annual
+    return {y: shown(v, goal) for y, v in series.items()}
+
+
 def _classify(score: float, method: str) -> str:
     on, accel, limited = THRESHOLDS[method]
     if score >= on:
@@ -296,14 +316,10 @@ def _assess(a: Assessment, method: str, goal: Goal, series: dict[int, float], ye
         if missing:
             a.reason = f"累计指标缺少年份{missing}"
             return
-        amounts = [(y, series[y]) for y in range(y0 + 1, year + 1)]
-        b, actual = 0.0, sum(v for _, v in amounts)
+        totals = running_totals(series, y0 + 1)
+        b, actual = 0.0, totals[year]
         a.baseline_source = "cumulative_zero"
-        points = [(y0, 0.0)]
-        running = 0.0
-        for y, v in amounts:
-            running += v
-            points.append((y, running))
+        points = [(y0, 0.0)] + [(y, t) for y, t in totals.items() if y <= year]
     else:
         if goal.baseline_year is not None and goal.baseline_value is not None:
             y0, b = goal.baseline_year, goal.baseline_value

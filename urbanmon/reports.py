@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 
 from urbanmon import editions
+from urbanmon.progress import running_totals
 from urbanmon.settings import paths
 
 CITY = "370100"
@@ -131,8 +132,7 @@ def load(edition: str, year: int, draft: bool = False, serving: Path | None = No
             (headline if c["kind"] == "headline" else texts).append(row)
         values = _rows(con, "select indicator_code, year, value from indicator_values where area_code = ? "
                             "and is_primary_series order by indicator_code, year", [CITY])
-        path = _rows(con, "select indicator_code, year, planned_value, is_cumulative, is_milestone "
-                          "from indicator_path where area_code = ? order by indicator_code, year", [CITY])
+        path = _rows(con, "select * from indicator_path where area_code = ? order by indicator_code, year", [CITY])
         starts = dict(con.execute("select indicator_code, min(period_start) from indicator_milestones "
                                   "where is_cumulative group by 1").fetchall())
         series = {}
@@ -141,12 +141,12 @@ def load(edition: str, year: int, draft: bool = False, serving: Path | None = No
             actual = [(v["year"], v["value"]) for v in values if v["indicator_code"] == code]
             planned = [(p["year"], p["planned_value"]) for p in path if p["indicator_code"] == code]
             if any(p["is_cumulative"] for p in path if p["indicator_code"] == code):
-                total, running = 0.0, []
-                for y, v in actual:
-                    if y >= (starts.get(code) or y):
-                        total += v
-                        running.append((y, total))
-                actual = running
+                # the running total 指标详情 draws: indicator_path.actual_value (editions frozen before that column
+                # existed: the same function over the annual values)
+                served = [(p["year"], p["actual_value"]) for p in path
+                          if p["indicator_code"] == code and p.get("actual_value") is not None]
+                totals = running_totals(dict(actual), starts.get(code) or min(dict(actual), default=0))
+                actual = served or sorted(totals.items())
             series[code] = {"actual": actual, "planned": planned,
                             "milestones": [(p["year"], p["planned_value"]) for p in path
                                            if p["indicator_code"] == code and p["is_milestone"]]}

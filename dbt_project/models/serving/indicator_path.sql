@@ -18,7 +18,9 @@ final as (
         is_cumulative::boolean as is_cumulative,
         path_method::varchar as path_method,
         start_source::varchar as start_source,
-        is_milestone::boolean as is_milestone
+        is_milestone::boolean as is_milestone,
+        actual_value::double as actual_value,
+        is_running_total::boolean as is_running_total
     from source
 
 )

@@ -7,6 +7,13 @@
 
 with
 
+-- the precision each indicator is judged and shown at (registry); value is rounded to it by GB/T 8170
+precision as (
+
+    select indicator_code, precision_decimals from {{ ref('registry_indicators') }}
+
+),
+
 indicators as (
 
     {% for indicator_model in indicator_models %}
@@ -15,6 +22,25 @@ indicators as (
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
+),
+
+final as (
+
+    select
+        {% for column in columns -%}
+        {%- if column == 'value' -%}
+        {{ gbt8170_round('indicators.value', 'precision.precision_decimals') }} as value,
+        {%- else -%}
+        indicators.{{ column }},
+        {%- endif %}
+        {% endfor -%}
+        indicators.value as value_unrounded,
+        precision.precision_decimals::integer as precision_decimals
+    from indicators
+    -- a code missing from the registry keeps its row (NULL precision fails the contract; the test
+    -- assert_indicator_codes_in_registry names it)
+    left join precision on indicators.indicator_code = precision.indicator_code
+
 )
 
-select * from indicators
+select * from final

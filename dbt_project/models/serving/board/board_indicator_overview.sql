@@ -122,7 +122,7 @@ final as (
         latest.required_annual_change::double as required_annual_change,
         latest.acceleration_factor::double as acceleration_factor,
         (coalesce(latest.explanation, '暂无数据：该指标尚无已发布的数值。')
-            || coalesce('｜今后每年需变化 ' || printf('%.2f', latest.required_annual_change)
+            || coalesce('｜今后每年需变化 ' || printf('%.' || latest.precision_decimals || 'f', latest.required_annual_change)
                 || coalesce(latest.unit_zh, ''), '')
             || coalesce('｜加速倍数 ' || printf('%.2f', latest.acceleration_factor)
                 || '（所需年均变化 ÷ 已实现年均变化）', '')

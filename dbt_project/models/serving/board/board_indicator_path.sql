@@ -60,7 +60,9 @@ final as (
         catalog.unit_zh::varchar as unit_zh,
         keys.year::integer as year,
         make_date(keys.year, 1, 1) as year_start,
-        actual.actual_value::double as actual_value,
+        -- the figure judged: the running total for a cumulative target (the same series as the report), else the value
+        coalesce(path.actual_value, actual.actual_value)::double as actual_value,
+        coalesce(path.is_running_total, false)::boolean as is_running_total,
         coalesce(actual.is_synthetic, false)::boolean as is_synthetic,
         path.planned_value::double as planned_value,
         path.milestone_year::integer as path_milestone_year,
