@@ -20,6 +20,12 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from urbanmon.league import load_rule  # noqa: E402  (the commend rule is ours: its words come from registry/)
+from urbanmon.status import legend_zh  # noqa: E402  (the one status vocabulary)
+
+COMMEND_RULE = load_rule()
+
 ASSETS = Path(__file__).resolve().parent / "assets"
 NAMESPACE = uuid.UUID("4a7c1f0e-9b1d-5c3e-8f2a-6d0b7e5c9a11")
 SERVING_DB = "18f7d507-27d7-55b7-9a08-0fbcaa8d7c34"
@@ -300,7 +306,7 @@ CHARTS: dict[str, dict] = {
         "title": "拟表扬区县", "dataset": "district_scores", "kind": "table",
         "columns": ["year", "rank", "area_name", "overall_score", "rating"], "order": [["year", False], ["rank", True]],
         "filters": [_filter("is_commended", "IS TRUE", None)],
-        "description": "名列前三、等级为A或B且未被约束性指标限制的区县（规划第八章第三节）。",
+        "description": COMMEND_RULE.attribution_zh,
     },
     "board_district_map": {
         "title": "区县综合得分地图", "dataset": "board_district_map", "kind": "map",
@@ -465,8 +471,7 @@ DASHBOARDS: dict[str, dict] = {
         ],
         "markdown": {
             "links": _links("overview")
-                     + "\n\n状态颜色：【绿】已实现/进度正常 【黄】需加快 【橙】进展有限/偏离区间 【红】退步/未实现"
-                     " 【灰】基期/无法评估/暂无数据。" + SYNTHETIC_NOTE.replace("> ", " "),
+                     + "\n\n状态颜色：" + legend_zh() + "。" + SYNTHETIC_NOTE.replace("> ", " "),
         },
         "filters": [
             ("年份", "board_indicator_overview", "as_of_year", {"single": True, "first": True, "desc": True}),

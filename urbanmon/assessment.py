@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from urbanmon.league import RED_STATUSES, ScoredIndicator, league_table
+from urbanmon.league import ScoredIndicator, league_table
 from urbanmon.progress import METHOD_VERSIONS, Goal, assess, judged_series, planned_path, shown
+from urbanmon.status import RED_STATUSES
 
 CITY_CODE = "370100"
 METHODS = tuple(METHOD_VERSIONS)

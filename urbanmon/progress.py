@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 
 from urbanmon.forecast import BOUND_MARGIN_SHARE, MIN_POINTS_PROBABILITY, choose_scale, forecast
 from urbanmon.precision import format_value, round_gbt8170
+from urbanmon.status import STATUS_COLOUR, STATUS_ZH  # the one status vocabulary (words, colours, order)
 
 METHOD_VERSIONS = {"distance": "distance-2.0", "pace": "pace-2.0", "projection": "projection-2.0"}
 THRESHOLDS = {  # score thresholds: on track, needs acceleration, limited (>= 0); below 0: deterioration
@@ -36,24 +37,6 @@ THRESHOLDS = {  # score thresholds: on track, needs acceleration, limited (>= 0)
 MIN_POINTS_PROJECTION = 3      # a projected value from 3 points; its probability from MIN_POINTS_PROBABILITY (5)
 ESCAP_STATE_ZH = {"maintain": "保持", "accelerate": "加快", "reverse": "扭转"}
 ESCAP_STATE_PHRASE_ZH = {"maintain": "保持进展", "accelerate": "加快进展", "reverse": "扭转趋势"}
-
-STATUS_ZH = {
-    "achieved": "已实现",
-    "on_track": "进度正常",
-    "needs_acceleration": "需加快",
-    "limited": "进展有限",
-    "deterioration": "退步",
-    "off_range": "偏离预期区间",
-    "not_achieved": "未实现",
-    "baseline": "基期",
-    "not_assessable": "无法评估",
-}
-STATUS_COLOUR = {
-    "achieved": "green", "on_track": "green", "needs_acceleration": "yellow", "limited": "orange",
-    "deterioration": "red", "off_range": "orange", "not_achieved": "red", "baseline": "grey",
-    "not_assessable": "grey",
-}
-
 
 @dataclass(frozen=True)
 class Goal:

@@ -30,8 +30,10 @@ from pathlib import Path
 import duckdb
 
 from urbanmon import editions
-from urbanmon.progress import running_totals
+from urbanmon.league import load_rule
+from urbanmon.progress import METHOD_VERSIONS, running_totals
 from urbanmon.settings import paths
+from urbanmon.status import COLOUR_HEX, STATUSES
 
 CITY = "370100"
 FONT = "Noto Sans CJK SC"
@@ -39,7 +41,7 @@ FONT_FILES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
               "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
 EDITION_ZH = {"annual": "年度评估", "mid-term": "中期评估", "final": "总结评估"}
 CATEGORIES = (("smart", "智慧城镇化"), ("green", "绿色城镇化"), ("balanced", "均衡城镇化"), ("two_way", "双向城镇化"))
-COLOURS = {"green": "#2e7d32", "yellow": "#f9a825", "orange": "#ef6c00", "red": "#c62828", "grey": "#757575"}
+COLOURS = COLOUR_HEX
 # serving table -> the rows a report of year Y reads: exactly what an edition holds (a draft filters the snapshot)
 TABLES = editions.EDITION_TABLES
 
@@ -224,8 +226,8 @@ def status_counts(rows: list[dict]) -> list[tuple[str, int]]:
     counts: dict[str, int] = {}
     for r in rows:
         counts[_status(r)[0]] = counts.get(_status(r)[0], 0) + 1
-    order = {zh: i for i, zh in enumerate(["已实现", "进度正常", "需加快", "进展有限", "偏离预期区间", "退步",
-                                           "未实现", "基期", "无法评估", "无当年数据"])}
+    order = {s.word_zh: s.order for s in STATUSES}
+    order["无当年数据"] = len(STATUSES) + 1
     order.update({zh: 98 for zh in counts if zh.startswith("目标年")})
     return sorted(counts.items(), key=lambda kv: order.get(kv[0], 99))
 
@@ -254,13 +256,18 @@ def notes_paragraphs(d: ReportData) -> dict[str, list[str]]:
     m = d.meta
     sources = [f"{s['feed'] or '未接入数据源'}：{s['department'] or ''}，{s['n']}项指标（{s['names']}）"
                + ("，含合成样例数据" if s.get("synthetic") else "") for s in d.sources]
+    rule = load_rule()
     methods = [
         "规划路径：以规划基期值为起点，按线性或复合增长插值至各目标年（indicator_path）；累计性目标自期初从零累计。",
-        "进展判断：默认方法按登记表选择——距离法（完成进度与时序进度之比，distance-1.0）、速度法（实际与所需年均增速之比，"
-        "pace-1.0）或趋势外推法（ESCAP预期进展法：近年权重较大的加权趋势，projection-2.0）；状态及阈值见 "
-        "docs/serving-schema.md。",
+        f"进展判断：默认方法按登记表选择——距离法（完成进度与时序进度之比，{METHOD_VERSIONS['distance']}）、"
+        f"速度法（实际与所需年均增速之比，{METHOD_VERSIONS['pace']}）或趋势外推法（ESCAP预期进展法："
+        f"近年权重较大的加权趋势，{METHOD_VERSIONS['projection']}）；状态及阈值见 docs/progress-methods.md。",
+        "数值按各指标精度（规划表列数值的小数位数）依GB/T 8170修约后与目标比较（修约值比较法），"
+        "所示数值即判断所用数值。",
         "“年均所需变化”指自评估年度起到目标年每年还需实现的平均变化量（已实现时为0）。",
-        "区县排名：按智慧、绿色、均衡、双向四类等权，水平分占60%、改进分占40%（league-1.0）；区县目标参照全市目标，仅供参考。",
+        f"区县排名：按智慧、绿色、均衡、双向四类等权，水平分占{rule.level_weight:.0%}、改进分占"
+        f"{rule.improvement_weight:.0%}（{rule.scoring_version}）；区县目标参照全市目标，仅供参考。"
+        + rule.attribution_zh,
     ]
     quality = [f"评估版本：{m['edition_id']}，冻结人：{m.get('created_by')}，冻结时间："
                f"{_when(m.get('created_at'))}。",
@@ -407,6 +414,7 @@ def render_html(d: ReportData, charts: dict[str, bytes]) -> str:
         parts.append(_table(LEAGUE_HEAD, [[e(c) for c in league_line(r)] for r in d.league]))
         commended = [r["area_name"] for r in d.league if r.get("is_commended")]
         parts.append("<p>建议表扬的区县：" + e("、".join(commended) if commended else "无") + "。</p>")
+        parts.append(f"<p class='expl'>{e(load_rule().attribution_zh)}</p>")
     else:
         parts.append(f"<p>{d.year}年无区县评价数据。</p>")
     if d.zones:
@@ -508,6 +516,7 @@ def render_docx(d: ReportData, charts: dict[str, bytes], out: Path) -> None:
         table(LEAGUE_HEAD, [league_line(r) for r in d.league])
         commended = [r["area_name"] for r in d.league if r.get("is_commended")]
         doc.add_paragraph("建议表扬的区县：" + ("、".join(commended) if commended else "无") + "。")
+        doc.add_paragraph(load_rule().attribution_zh)
     else:
         doc.add_paragraph(f"{d.year}年无区县评价数据。")
     if d.zones:

@@ -158,7 +158,8 @@ def test_areas_of_cities_and_stations(dbt_build):
 def test_indicator_values_have_jinan_official_and_2026_apart(dbt_build):
     with dbt_build.connect() as con:
         rows = con.execute(
-            "select method, standard, value, numerator, denominator, unit, source_feed, is_synthetic "
+            "select method, standard, value, numerator, denominator, unit, source_feed, is_synthetic, "
+            "value_unrounded, precision_decimals "
             "from serving.indicator_values where indicator_code = 'air_quality_good_days_ratio' "
             "and area_code = '370100' and year = 2020 order by standard").fetchall()
         good_days_2012 = con.execute(
@@ -171,8 +172,9 @@ def test_indicator_values_have_jinan_official_and_2026_apart(dbt_build):
     ]
     official = rows[0]
     assert (official[3], official[4]) == good_days_2012 == (1, 3)  # 01-01 AQI 72 良; 01-02 132, 01-03 200
-    assert official[2] == pytest.approx(100 / 3)
-    assert official[5:] == ("%", "air_quality__cnemc_city_hourly", False)
+    # 1/3 of the days: 33.333… exactly in value_unrounded, shown and judged at the plan's one decimal (62 → 65.2)
+    assert official[8] == pytest.approx(100 / 3) and (official[2], official[9]) == (33.3, 1)
+    assert official[5:8] == ("%", "air_quality__cnemc_city_hourly", False)
 
 
 def test_indicator_reconciliation_sets_the_plan_value_beside_ours(dbt_build):

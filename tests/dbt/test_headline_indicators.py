@@ -54,8 +54,9 @@ def test_district_values_where_the_indicator_exists_per_district(dbt_build, indi
 def test_districts_add_up_to_the_city_population(dbt_build):
     with dbt_build.connect() as con:
         rows = con.execute(
-            "select year, sum(value) filter (where area_code <> '370100'), "
-            "max(value) filter (where area_code = '370100') from serving.indicator_values "
+            # the data add up before rounding; each shown figure is then rounded to one decimal on its own
+            "select year, sum(value_unrounded) filter (where area_code <> '370100'), "
+            "max(value_unrounded) filter (where area_code = '370100') from serving.indicator_values "
             "where indicator_code = 'resident_population_year_end' and area_code in "
             "(select area_code from registry.registry_areas where area_kind in ('city', 'county')) "
             "group by year order by year").fetchall()

@@ -9,6 +9,7 @@ import yaml
 
 from tests.dbt.conftest import run_dbt
 from urbanmon import registry
+from urbanmon.precision import round_gbt8170
 
 
 def test_catalog_holds_every_registry_entry(dbt_build):
@@ -73,9 +74,41 @@ def test_planned_path_of_the_good_day_ratio(dbt_build):
         sources = {r[0] for r in con.execute("select distinct start_source from serving.indicator_path").fetchall()}
     assert sorted(path) == list(range(2020, 2026))
     assert path[2020] == pytest.approx(62.0) and path[2025] == pytest.approx(65.2)
-    assert path[2023] == pytest.approx(62 + 3.2 * 3 / 5)
+    # 62 + 3.2 x 3/5 = 63.92, served at the indicator's precision (one decimal, GB/T 8170): 63.9
+    assert path[2023] == 63.9
     assert sources <= {"plan", "first_available", "cumulative_zero", "milestones_only"}
     assert "cumulative_zero" in sources  # the [100] five-year training total runs from zero
+
+
+def test_the_cumulative_target_is_judged_and_drawn_as_one_running_total(dbt_build):
+    """职业技能培训 [100] over 2021-2025: the progress methods, the served path and 指标详情 use one running total."""
+    with dbt_build.connect() as con:
+        annual = dict(con.execute(
+            "select year, value_unrounded from serving.indicator_values where indicator_code = "
+            "'vocational_training_attendances' and area_code = '370100' and is_primary_series").fetchall())
+        path = dict(con.execute(
+            "select year, actual_value from serving.indicator_path where indicator_code = "
+            "'vocational_training_attendances' and actual_value is not null").fetchall())
+        board = dict(con.execute(
+            "select year, actual_value from serving.board_indicator_path where indicator_code = "
+            "'vocational_training_attendances' and is_running_total and actual_value is not null").fetchall())
+        progress = con.execute(
+            "select year, method, actual_value, score, status from serving.indicator_progress where indicator_code = "
+            "'vocational_training_attendances' and area_code = '370100' and year > 2020").fetchall()
+    assert 2021 in path and len(path) >= 2
+    running = 0.0
+    for year in sorted(path):
+        running += annual[year]
+        assert path[year] == round_gbt8170(running, 1), year  # one decimal (the registry's precision)
+    assert board == path
+    for year, _, actual, _, _ in progress:
+        assert actual == path[year]
+    # distance and pace compare the same ratio (running total / planned running total) with the same thresholds:
+    # one number, one status
+    for year in path:
+        judged = {(None if score is None else round(score, 9), status) for y, method, _, score, status in progress
+                  if y == year and method in ("distance", "pace")}
+        assert len(judged) == 1, (year, judged)
 
 
 def test_a_broken_registry_fails_the_build_naming_the_entry(dbt_build, scratch, monkeypatch):

@@ -14,6 +14,7 @@ from collections import defaultdict
 import pytest
 
 from tests.conftest import SHARED, real_city_file
+from urbanmon.precision import round_gbt8170
 
 pytestmark = pytest.mark.integration
 
@@ -93,14 +94,16 @@ def test_the_samples_landed_by_make_up_are_all_loaded(platform):
 
 def test_jinan_2020_good_day_ratio_matches_an_independent_computation(platform):
     rows = platform.serving(
-        "select value, numerator, denominator, unit from indicator_values "
+        "select value_unrounded, numerator, denominator, unit, value from indicator_values "
         "where indicator_code = 'air_quality_good_days_ratio' and area_code = '370100' and year = 2020 "
         "and standard = 'HJ 633-2012'")
     assert len(rows) == 1, rows
-    value, good, valid, unit = rows[0]
+    value, good, valid, unit, shown = rows[0]
     exp_good, exp_valid = independent_good_day_ratio("济南")
     assert (good, valid) == (exp_good, exp_valid)
     assert value == pytest.approx(100 * exp_good / exp_valid, abs=1e-9)
+    # shown and judged at the plan's one decimal (62 → 65.2): e.g. 221/361 = 61.2188… → 61.2
+    assert shown == round_gbt8170(100 * exp_good / exp_valid, 1)
     assert unit == "%"
 
 

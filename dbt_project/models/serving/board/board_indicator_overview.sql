@@ -25,6 +25,12 @@ nearest as (
 
 ),
 
+vocabulary as (
+
+    select * from {{ ref('status_vocabulary') }}
+
+),
+
 values_city as (
 
     select indicator_code, year, any_value(is_synthetic) as is_synthetic
@@ -108,21 +114,16 @@ final as (
         latest.target_2035_text::varchar as target_2035_text,
         latest.milestone_year::integer as milestone_year,
         latest.target_value::double as target_value,
-        coalesce(latest.status, 'no_data')::varchar as status,
-        coalesce(latest.status_zh, '暂无数据')::varchar as status_zh,
-        coalesce(latest.status_colour, 'grey')::varchar as status_colour,
-        (case coalesce(latest.status_colour, 'grey')
-            when 'green' then '【绿】'
-            when 'yellow' then '【黄】'
-            when 'orange' then '【橙】'
-            when 'red' then '【红】'
-            else '【灰】'
-        end || coalesce(latest.status_zh, '暂无数据'))::varchar as status_badge,
+        vocabulary.status::varchar as status,
+        vocabulary.status_zh::varchar as status_zh,
+        vocabulary.status_colour::varchar as status_colour,
+        vocabulary.status_badge::varchar as status_badge,
         latest.method_version::varchar as method_version,
         latest.required_annual_change::double as required_annual_change,
         latest.acceleration_factor::double as acceleration_factor,
         (coalesce(latest.explanation, '暂无数据：该指标尚无已发布的数值。')
-            || coalesce('｜今后每年需变化 ' || printf('%.' || latest.precision_decimals || 'f', latest.required_annual_change)
+            || coalesce('｜今后每年需变化 '
+                || printf('%.' || latest.precision_decimals || 'f', latest.required_annual_change)
                 || coalesce(latest.unit_zh, ''), '')
             || coalesce('｜加速倍数 ' || printf('%.2f', latest.acceleration_factor)
                 || '（所需年均变化 ÷ 已实现年均变化）', '')
@@ -141,6 +142,8 @@ final as (
         on latest.indicator_code = previous.indicator_code and latest.as_of_year = previous.as_of_year
     left join values_city
         on latest.indicator_code = values_city.indicator_code and latest.value_year = values_city.year
+    -- the words, colour and badge of the status come from the one vocabulary (urbanmon/status.py)
+    inner join vocabulary on coalesce(latest.status, 'no_data') = vocabulary.status
 
 )
 
