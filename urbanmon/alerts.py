@@ -30,6 +30,7 @@ import duckdb
 import yaml
 
 from urbanmon import warehouse
+from urbanmon.precision import format_value
 from urbanmon.settings import REPO_ROOT, paths
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,8 @@ NOT_CONFIGURED = "SMTP not configured (URBANMON_SMTP_HOST unset): recorded only"
 CURRENT_SQL = """
 select p.indicator_code, p.area_code, p.milestone_year, p.method_version as method, p.year, p.status, p.status_zh,
        p.actual_value, p.target_value, p.comparator, p.baseline_value, p.baseline_year, p.planned_value, p.score,
-       p.explanation, c.name_zh, c.feed, c.unit_zh, coalesce(a.short_name, p.area_code) as area_name
+       p.explanation, c.name_zh, c.feed, c.unit_zh, coalesce(a.short_name, p.area_code) as area_name,
+       p.precision_decimals, c.registry_version
 from s.indicator_progress p
 join s.indicator_catalog c using (indicator_code)
 left join s.area_catalog a using (area_code)
@@ -74,9 +76,12 @@ COMPARATOR_ZH = {"reach": "达到", ">": "高于", ">=": "不低于", "<": "低�
                  "band": "区间"}
 
 
-def _fmt(value) -> str:
+def _fmt(value, decimals: int | None = None) -> str:
+    """A figure as the boards show it: at the indicator's precision where it has one."""
     if value is None:
         return "—"
+    if decimals is not None and isinstance(value, float):
+        return format_value(value, decimals)
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
@@ -118,6 +123,13 @@ def _status_changes(con, config: dict, now: dt.datetime) -> list[dict]:
     seen = {(r[0], r[1]): r for r in con.execute(
         "select indicator_code, area_code, milestone_year, method, year, status, status_zh, actual_value, "
         "snapshot_id from ops.status_seen").fetchall()}
+    # the versions the statuses were judged under: a change of method or registry version changes statuses by itself
+    versions = {"方法版本": ",".join(sorted({r["method"] for r in current if r["method"]})),
+                "登记表版本": ",".join(sorted({r["registry_version"] for r in current if r["registry_version"]}))}
+    seen_versions = dict(con.execute("select kind, version from ops.versions_seen").fetchall())
+    rule_changed = [(k, seen_versions.get(k), v) for k, v in versions.items()
+                    if k in seen_versions and seen_versions[k] != v]
+    rule_lines: list[str] = []
     changes: dict[str, list[tuple[dict, tuple]]] = {}
     for row in current:
         before = seen.get((row["indicator_code"], row["area_code"]))
@@ -134,14 +146,18 @@ def _status_changes(con, config: dict, now: dt.datetime) -> list[dict]:
                 "order by processed_at desc, name desc limit 1", [feed]).fetchone() if feed else None
             lines = []
             for row, before in sorted(items, key=lambda x: (x[0]["area_code"] != "370100", x[0]["area_code"])):
+                digits = row["precision_decimals"]
+                reason = "（随评估口径更新）" if rule_changed else ""
                 explanation = (
-                    f"{row['name_zh']}（{row['area_name']}）的状态由“{before[6]}”（{before[4]}年，实际值 "
-                    f"{_fmt(before[7])}）变为“{row['status_zh']}”（{row['year']}年，实际值 {_fmt(row['actual_value'])}"
+                    f"{reason}{row['name_zh']}（{row['area_name']}）的状态由“{before[6]}”（{before[4]}年，实际值 "
+                    f"{_fmt(before[7], digits)}）变为“{row['status_zh']}”（{row['year']}年，实际值 "
+                    f"{_fmt(row['actual_value'], digits)}"
                     f"{row['unit_zh'] or ''}）。引起变化的文件：{file[1] if file else '未知'}（数据源 {feed}，SHA-256 "
                     f"{file[0][:12] if file else '—'}）。判断依据：{row['milestone_year']}年目标"
                     f"{COMPARATOR_ZH.get(row['comparator'], row['comparator'] or '')} "
-                    f"{_fmt(row['target_value'])}，基期 {row['baseline_year']}年 {_fmt(row['baseline_value'])}，"
-                    f"规划路径值 {_fmt(row['planned_value'])}，得分 {_fmt(row['score'])}，方法 {row['method']}。"
+                    f"{_fmt(row['target_value'], digits)}，基期 {row['baseline_year']}年 "
+                    f"{_fmt(row['baseline_value'], digits)}，规划路径值 {_fmt(row['planned_value'], digits)}，"
+                    f"得分 {_fmt(row['score'])}，方法 {row['method']}。"
                     f"{row['explanation'] or ''}")
                 change_id = stable_id(code, row["area_code"], row["milestone_year"], row["method"], snapshot_id)
                 con.execute(
@@ -151,6 +167,9 @@ def _status_changes(con, config: dict, now: dt.datetime) -> list[dict]:
                      row["status"], before[8], snapshot_id, feed, file[0] if file else None,
                      file[1] if file else None, explanation, change_id])
                 lines.append(explanation)
+            if rule_changed:
+                rule_lines += lines
+                continue
             first = items[0][0]
             subject = (f"【状态变化】{first['name_zh']}：{len(items)}个地区的状态改变"
                        if len(items) > 1 else f"【状态变化】{first['name_zh']}（{first['area_name']}）："
@@ -158,6 +177,21 @@ def _status_changes(con, config: dict, now: dt.datetime) -> list[dict]:
             alerts.append({"alert_id": stable_id("status_change", code, snapshot_id), "kind": "status_change",
                            "subject": subject, "body": "\n\n".join(lines) + f"\n\n服务快照：{snapshot_id}",
                            "recipients": _to(config, "status_change", code)})
+        if rule_changed and rule_lines:
+            # a new method or registry version: announced once, with every status it changed, not one alert per
+            # indicator (the changes themselves are in ops.status_changes as always)
+            what = "；".join(f"{kind} {old or '—'} → {new}" for kind, old, new in rule_changed)
+            alerts.append({
+                "alert_id": stable_id("rule_change", *(new for _, _, new in rule_changed), snapshot_id),
+                "kind": "rule_change",
+                "subject": f"【评估口径更新】{what}：{len(rule_lines)}项状态随之改变",
+                "body": (f"评估方法或规划登记表的版本已更新（{what}）。以下状态的改变来自口径更新，而非新数据；"
+                         "已冻结的评估版本不受影响。\n\n" + "\n\n".join(rule_lines)
+                         + f"\n\n服务快照：{snapshot_id}"),
+                "recipients": _to(config, "run_failed", None) + sorted(
+                    {a for code in changes for a in _to(config, "status_change", code)})})
+        con.executemany("delete from ops.versions_seen where kind = ?", [[k] for k in versions])
+        con.executemany("insert into ops.versions_seen values (?, ?, ?)", [[k, v, now] for k, v in versions.items()])
         con.execute("delete from ops.status_seen")
         con.executemany("insert into ops.status_seen values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [[r["indicator_code"], r["area_code"], r["milestone_year"], r["method"], r["year"],

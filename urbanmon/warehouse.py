@@ -126,6 +126,11 @@ create table if not exists ops.file_accounting (
     anomaly varchar,                 -- null, or what is wrong (Chinese): in no state or in two
     checked_at timestamptz not null
 );
+create table if not exists ops.versions_seen (
+    kind varchar not null,           -- alerts: the method and registry versions the last statuses were judged under
+    version varchar,
+    seen_at timestamptz
+);
 create table if not exists ops.status_seen (
     indicator_code varchar not null, -- alerts: the last status seen per indicator, area, milestone and method
     area_code varchar not null,
