@@ -151,7 +151,7 @@ def test_district_scores_rank_the_twelve_districts():
     assert [r["year"] for r in path] == list(range(2020, 2036))
 
 
-# ─────────── done (基本建成/基本完成), areas (a target per named area), no_deadline (the plan states no year) ───────────
+# ───── done (基本建成/基本完成), areas (a target per named area), no_deadline (the plan states no year) ─────
 
 DONE = {"year": 2025, "comparator": "done", "value": 1, "text": "基本建成", "evidence": "MWR designation"}
 
