@@ -8,12 +8,17 @@ Scope (issue: every indicator × area × year that has data):
 - a county-level district or functional zone against the city's targets from its own baseline year value (the
   plan's baseline year, else its first year with data), marked ``is_reference`` since the plan sets no district
   targets;
-- other cities (the air feed has 367) get values in indicator_values, no status.
+- other cities (the air feed has 367) get values in indicator_values, no status;
+- a milestone the plan sets for named areas (``area_codes``: 到2023年 历下区、…完成雨污合流管网清零) is assessed for
+  those areas against its own target (not a reference) and not for the city;
+- a milestone without a deadline (milestone_year NULL) is judged in every year with data as the level reached, and
+  has no planned path; a yes/no milestone (comparator ``done``) has the milestone alone as its path.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 from urbanmon.league import ScoredIndicator, league_table
 from urbanmon.progress import METHOD_VERSIONS, Goal, assess, judged_series, planned_path, shown
@@ -30,7 +35,7 @@ def goals(indicator: dict, milestones: list[dict], baseline: tuple[int, float] |
     else:
         b_year, b_value = baseline
     out = []
-    for m in sorted(milestones, key=lambda m: m["milestone_year"]):
+    for m in sorted(milestones, key=lambda m: (m["milestone_year"] is None, m["milestone_year"] or 0)):
         out.append(Goal(
             direction=indicator["direction"], milestone_year=m["milestone_year"], comparator=m["comparator"],
             target=m["target_value"], baseline_year=b_year if b_value is not None else None,
@@ -39,7 +44,7 @@ def goals(indicator: dict, milestones: list[dict], baseline: tuple[int, float] |
             limit_min=indicator["limit_min"], limit_max=indicator["limit_max"], cumulative=m["is_cumulative"],
             period_start=m["period_start"], tolerance_pct=m["tolerance_pct"], band_low=m["band_low"],
             band_high=m["band_high"], path=indicator["path_method"],
-            precision=indicator.get("precision_decimals")))
+            precision=indicator.get("precision_decimals"), no_deadline=m["milestone_year"] is None))
     return out
 
 
@@ -68,29 +73,41 @@ def progress_rows(indicators: list[dict], milestones: list[dict], areas: list[di
         ms = by_indicator.get(ind["indicator_code"])
         if not ms:
             continue
+        general = [m for m in ms if not m.get("area_codes")]
         for (code, area), s in sorted(series.items()):
             if code != ind["indicator_code"] or area not in area_kind:
                 continue
             is_reference = area != CITY_CODE
             baseline = None
-            if is_reference and not any(m["is_cumulative"] for m in ms):
+            if is_reference and not any(m["is_cumulative"] for m in general):
                 b_year = ind["baseline_year"] if ind["baseline_year"] in s else min(s)
                 baseline = (b_year, s[b_year])
-            area_goals = goals(ind, ms, baseline)
-            for year in sorted(s):
-                for goal in area_goals:
-                    if goal.milestone_year < year:
-                        continue
-                    for method in METHODS:
-                        a = assess(method, goal, s, year, "" if ind["unit"] == "ratio" else ind["unit"])
-                        if is_reference and a.baseline_source == "plan":
-                            a.baseline_source = "area_baseline_year"
-                        rows.append({
-                            "indicator_code": ind["indicator_code"], "area_code": area,
-                            "area_kind": area_kind[area], "is_reference": is_reference,
-                            "is_default_method": method == ind["progress_method"], **a.as_row(),
-                        })
+            # the city's targets (a reference for a district); the area's own targets where the plan names it
+            own = [m for m in ms if m.get("area_codes") and area in m["area_codes"].split(",")]
+            batches = [(goals(ind, general, baseline), is_reference)] if general else []
+            batches += [(goals(ind, own), False)] if own else []
+            for area_goals, is_reference in batches:
+                _assess_area(rows, ind, area, area_kind[area], is_reference, area_goals, s)
     return rows
+
+
+def _assess_area(rows: list[dict], ind: dict, area: str, kind: str, is_reference: bool, area_goals: list[Goal],
+                 s: dict[int, float]) -> None:
+    for year in sorted(s):
+        for goal in area_goals:
+            if goal.no_deadline:  # judged in each year with data as the level reached
+                goal = replace(goal, milestone_year=year)
+            elif goal.milestone_year < year:
+                continue
+            for method in METHODS:
+                a = assess(method, goal, s, year, "" if ind["unit"] in ("ratio", "done") else ind["unit"])
+                if is_reference and a.baseline_source == "plan":
+                    a.baseline_source = "area_baseline_year"
+                rows.append({
+                    "indicator_code": ind["indicator_code"], "area_code": area, "area_kind": kind,
+                    "is_reference": is_reference, "is_default_method": method == ind["progress_method"],
+                    **a.as_row(),
+                })
 
 
 def path_rows(indicators: list[dict], milestones: list[dict], values: list[dict]) -> list[dict]:
@@ -105,7 +122,10 @@ def path_rows(indicators: list[dict], milestones: list[dict], values: list[dict]
         ms = by_indicator.get(ind["indicator_code"])
         if not ms:
             continue
-        gs = goals(ind, ms)
+        # the city's path: a target set for named areas or without a deadline has no place on it
+        gs = [g for g in goals(ind, [m for m in ms if not m.get("area_codes")]) if not g.no_deadline]
+        if not gs:
+            continue
         if gs[0].cumulative:  # a running total from zero over its period
             start, source = ((gs[0].period_start or gs[0].milestone_year) - 1, 0.0), "cumulative_zero"
         elif ind["baseline_value"] is not None:

@@ -44,7 +44,7 @@ class Goal:
 
     direction: str                      # higher | lower | band | maintain | projection
     milestone_year: int
-    comparator: str                     # reach > >= < <= about band
+    comparator: str                     # reach > >= < <= about band done
     target: float | None
     baseline_year: int | None = None    # None: the first year with data becomes the baseline
     baseline_value: float | None = None
@@ -58,6 +58,7 @@ class Goal:
     band_high: float | None = None
     path: str = "linear"
     precision: int | None = None        # decimals the value is judged and shown at (GB/T 8170); None: unrounded
+    no_deadline: bool = False           # the plan states no year: judged in each year as the level reached
 
 
 @dataclass
@@ -124,6 +125,8 @@ def meets(value: float, goal: Goal) -> bool:
     t, c = goal.target, goal.comparator
     if c == "band":
         return goal.band_low <= value <= goal.band_high
+    if c == "done":  # a yes/no milestone: 1 = done
+        return value >= 1
     if c == "about":  # 左右 / 约: one-sided in the desired direction (urbanmon.wording), never failed for overshooting
         return value >= t if _sign(goal) > 0 else value <= t
     if c == ">":
@@ -152,6 +155,8 @@ def planned_value(goal: Goal, year: int, start_year: int, start_value: float) ->
         t = (goal.band_low + goal.band_high) / 2.0
     if t is None or not start_year <= year <= ty:
         return None
+    if goal.comparator == "done" or goal.no_deadline:  # a yes/no milestone has no path: the milestone alone
+        return t if year == ty and not goal.no_deadline else None
     if ty == start_year:
         return t
     share = (year - start_year) / (ty - start_year)
@@ -166,6 +171,13 @@ def planned_path(milestones: Sequence[Goal], start_year: int, start_value: float
     rows: list[dict] = []
     prev_year, prev_value = start_year, start_value
     for goal in milestones:
+        if goal.no_deadline:  # no year, no path
+            continue
+        if goal.comparator == "done":  # a yes/no milestone: the milestone alone, the path before it unchanged
+            rows.append({"year": goal.milestone_year, "milestone_year": goal.milestone_year,
+                         "segment_start_year": None, "planned_value": goal.target, "is_cumulative": False,
+                         "path_method": goal.path})
+            continue
         if goal.cumulative:
             y0 = (goal.period_start or start_year + 1) - 1
             for year in range(y0 + 1, goal.milestone_year + 1):
@@ -233,7 +245,13 @@ def _explain(a: Assessment, unit: str) -> str:
         return format_value(v, a.precision_decimals) if a.precision_decimals is not None else f"{v:,.4g}"
 
     shown = {"reach": "", ">=": "≥", "<=": "≤", "about": "约", "band": ""}.get(a.comparator or "", a.comparator)
-    parts = [f"{a.year}年实际值{f(a.actual_value)}{unit}", f"{a.milestone_year}年目标{shown}{f(a.target_value)}{unit}"]
+    if a.comparator == "done":  # a yes/no milestone: done or not, no figure
+        done = a.actual_value is not None and a.actual_value >= 1
+        parts = [f"{a.year}年{'已完成' if done else '尚未完成' if a.actual_value is not None else '无数据'}",
+                 f"目标{a.milestone_year}年完成"] + ([a.reason] if a.reason else [])
+        return f"{STATUS_ZH[a.status]}：" + "；".join(parts) + "。"
+    deadline = "无期限" if a.reason == NO_DEADLINE_REASON else f"{a.milestone_year}年"
+    parts = [f"{a.year}年实际值{f(a.actual_value)}{unit}", f"{deadline}目标{shown}{f(a.target_value)}{unit}"]
     if a.baseline_value is not None:
         src = {"plan": "规划基期", "first_available": "首个有数年份（规划无基期值）",
                "cumulative_zero": "累计起点"}.get(a.baseline_source or "", "基期")
@@ -320,6 +338,9 @@ def _assess(a: Assessment, method: str, goal: Goal, series: dict[int, float], ye
     actual = shown(actual, goal)
     a.baseline_year, a.baseline_value, a.actual_value = y0, b, actual
     a.n_points = len(points)
+    if goal.comparator == "done" or goal.no_deadline:
+        _assess_level(a, goal, actual, year)
+        return
     if goal.comparator != "band" and goal.target is not None:
         a.planned_value = planned_value(goal, year, y0, b) if year >= y0 else None
     if year < y0:
@@ -393,6 +414,30 @@ def _assess(a: Assessment, method: str, goal: Goal, series: dict[int, float], ye
         a.status = _classify(a.score, method)
     else:
         _project(a, goal, points, year)
+
+
+NO_DEADLINE_REASON = "无期限目标：按是否达到目标水平评估"
+DONE_PENDING_REASON = "是否完成类目标：到期前只判断是否已完成，无中间进度可评估"
+
+
+def _assess_level(a: Assessment, goal: Goal, actual: float, year: int) -> None:
+    """A yes/no milestone (done: 基本建成/基本完成 by a year) or a target without a deadline: judged on the level
+    reached, since neither has a planned path to be ahead of or behind. Done (or the level met) is achieved; a
+    no-deadline target not met is limited; a yes/no milestone not done is not achieved once its year has come and
+    not assessable before it."""
+    if goal.comparator == "done" and year == goal.milestone_year:
+        a.planned_value = goal.target
+    if meets(actual, goal):
+        a.status = "achieved"
+    elif goal.no_deadline:
+        a.status = "limited"
+    elif year >= goal.milestone_year:
+        a.status = "not_achieved"
+    else:
+        a.status = "not_assessable"
+        a.reason = DONE_PENDING_REASON
+    if goal.no_deadline:
+        a.reason = NO_DEADLINE_REASON
 
 
 def _project(a: Assessment, goal: Goal, points: list[tuple[int, float]], year: int) -> None:

@@ -21,11 +21,14 @@ from urbanmon.settings import REPO_ROOT
 CATEGORIES = {"smart": "智慧城镇化", "green": "绿色城镇化", "balanced": "均衡城镇化", "two_way": "双向城镇化"}
 KINDS = {"headline", "text_target"}
 DIRECTIONS = {"higher", "lower", "band", "maintain", "projection"}
-COMPARATORS = {"reach", ">", ">=", "<", "<=", "about", "band"}
+COMPARATORS = {"reach", ">", ">=", "<", "<=", "about", "band", "done"}
 # optional keys of a milestone beside year, comparator, value, text: the plan text's words of a target whose table cell
 # is a sign or a bare figure (the text's words decide: urbanmon.wording), and why it is read so
 MILESTONE_OPTIONAL = {"wording", "reading_note", "cumulative", "period_start", "tolerance_pct", "low", "high",
-                      "band_reason"}
+                      "band_reason", "evidence", "areas", "no_deadline"}
+# done (基本建成 / 基本完成): a dated yes/no milestone, value 1 = done, settled by the evidence the entry names;
+# areas: the plan sets the target for these areas by name (assessed for them, not for the city);
+# no_deadline: the plan states no year (year: null), judged as the level reached, with no planned path
 QUALIFIERS = {None, "<", ">", "about"}
 PATHS = {"linear", "compound"}
 METHODS = {"distance", "pace", "projection"}
@@ -52,7 +55,7 @@ def registry_dir() -> Path:
 
 @dataclass(frozen=True)
 class Milestone:
-    year: int
+    year: int | None                 # None only with no_deadline
     comparator: str
     value: float | None
     text: str
@@ -64,6 +67,9 @@ class Milestone:
     tolerance_pct: float | None = None
     low: float | None = None
     high: float | None = None
+    evidence: str | None = None
+    areas: tuple[str, ...] = ()
+    no_deadline: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,15 +147,33 @@ def _check_milestone(raw: dict, where: str, ind: dict, problems: list[str]) -> M
             problems.append(f"{where}: unparsable comparator {comparator!r} (one of {sorted(COMPARATORS)})")
             return None
         year = raw.get("year")
-        if not isinstance(year, int) or not 2020 < year <= 2035:
+        no_deadline = raw.get("no_deadline", False)
+        if no_deadline not in (True, False):
+            problems.append(f"{where}: no_deadline must be true or false")
+            return None
+        if no_deadline and year is not None:
+            problems.append(f"{where}: no_deadline with a milestone year {year!r}: the plan states no year, or it "
+                            "does and the target has a deadline")
+            return None
+        if year is None and not no_deadline:
+            problems.append(f"{where}: milestone year missing (a target whose sentence states no year needs "
+                            "no_deadline: true)")
+            return None
+        if not no_deadline and (not isinstance(year, int) or not 2020 < year <= 2035):
             problems.append(f"{where}: milestone year {year!r} outside the plan period 2021-2035")
+            return None
+        areas = raw.get("areas")
+        if areas is not None and (not isinstance(areas, list) or not areas
+                                  or not all(isinstance(a, str) for a in areas)):
+            problems.append(f"{where}: areas must be a non-empty list of area codes (areas.yaml)")
             return None
         m = Milestone(year=year, comparator=comparator, value=_num(raw.get("value")), text=str(raw.get("text", "")),
                       cumulative=bool(raw.get("cumulative", False)), wording=raw.get("wording"),
                       reading_note=raw.get("reading_note"), band_reason=raw.get("band_reason"),
                       period_start=raw.get("period_start"),
                       tolerance_pct=_num(raw.get("tolerance_pct")), low=_num(raw.get("low")),
-                      high=_num(raw.get("high")))
+                      high=_num(raw.get("high")), evidence=raw.get("evidence"),
+                      areas=tuple(areas or ()), no_deadline=no_deadline)
     except TypeError as exc:
         problems.append(f"{where}: {exc}")
         return None
@@ -166,7 +190,18 @@ def _check_milestone(raw: dict, where: str, ind: dict, problems: list[str]) -> M
     problem = wording.check(ind.get("direction", ""), comparator, m.wording or m.text)
     if problem:
         problems.append(f"{where}: {problem}")
-    if m.cumulative and (not isinstance(m.period_start, int) or m.period_start > m.year):
+    if comparator == "done":
+        if m.value != 1:
+            problems.append(f"{where}: a done milestone has value 1 (done), not {m.value!r}")
+        if not m.evidence:
+            problems.append(f"{where}: a done milestone needs evidence (what settles whether it is done)")
+        if m.no_deadline:
+            problems.append(f"{where}: a done milestone is dated (基本建成/基本完成 by a year): no_deadline is wrong")
+    elif m.evidence:
+        problems.append(f"{where}: evidence belongs to a done milestone only")
+    if m.cumulative and m.no_deadline:
+        problems.append(f"{where}: a cumulative target sums over a period and needs its year")
+    if m.cumulative and (not isinstance(m.period_start, int) or m.year is None or m.period_start > m.year):
         problems.append(f"{where}: a cumulative target needs period_start <= its year")
     return m
 
@@ -191,8 +226,8 @@ def _check_direction(ind: Indicator, problems: list[str], where: str) -> None:
                             "but the direction is 'lower': a target in the wrong direction")
         if ind.direction == "maintain" and m.value != b:
             problems.append(f"{where}: a 'maintain' target must equal the baseline ({m.value:g} != {b:g})")
-    years = [m.year for m in ind.milestones]
-    if years != sorted(set(years)):
+    years = [m.year for m in ind.milestones if not m.no_deadline]
+    if years != sorted(set(years)) or sum(m.no_deadline for m in ind.milestones) > 1:
         problems.append(f"{where}: milestones must be in increasing year order, one per year")
     for lo, hi in ((ind.limit_min, ind.baseline_value), (ind.baseline_value, ind.limit_max)):
         if lo is not None and hi is not None and lo > hi:
@@ -222,8 +257,9 @@ def _check_precision(ind: Indicator, problems: list[str], where: str) -> None:
         problems.append(f"{where}: precision {p} is coarser than the plan's own cells ({plan} decimals)")
 
 
-def parse_indicators(doc: dict, units: dict[str, dict], source: str = "indicators.yaml") -> tuple[
-        dict[str, Indicator], list[str]]:
+def parse_indicators(doc: dict, units: dict[str, dict], source: str = "indicators.yaml",
+                     area_codes: set[str] | None = None) -> tuple[dict[str, Indicator], list[str]]:
+    """The indicator entries and every problem found; ``area_codes`` (areas.yaml) checks the milestones' areas."""
     problems: list[str] = []
     out: dict[str, Indicator] = {}
     entries = doc.get("indicators") if isinstance(doc, dict) else None
@@ -292,6 +328,10 @@ def parse_indicators(doc: dict, units: dict[str, dict], source: str = "indicator
             problems.append(f"{where}: plan_ref.quote missing (where in the plan is it stated?)")
         _check_direction(ind, problems, where)
         _check_precision(ind, problems, where)
+        for j, m in enumerate(ind.milestones):
+            unknown_areas = [a for a in m.areas if area_codes is not None and a not in area_codes]
+            if unknown_areas:
+                problems.append(f"{where} milestone {j + 1}: unknown areas {unknown_areas} (areas.yaml)")
         out[code] = ind
     headline = sorted(i.headline_no for i in out.values() if i.kind == "headline")
     if headline and headline != list(range(1, len(headline) + 1)):
@@ -338,10 +378,10 @@ def load(directory: Path | None = None) -> Registry:
         if u.get("code") in units:
             problems.append(f"units.yaml: entry {i + 1}: duplicate unit {u.get('code')!r}")
         units[u.get("code")] = u
-    indicators, p = parse_indicators(_read_yaml(directory / "indicators.yaml", problems), units)
-    problems += p
-    areas, p = parse_areas(_read_yaml(directory / "areas.yaml", problems))
-    problems += p
+    areas, area_problems = parse_areas(_read_yaml(directory / "areas.yaml", problems))
+    indicators, p = parse_indicators(_read_yaml(directory / "indicators.yaml", problems), units,
+                                     area_codes=set(areas))
+    problems += p + area_problems
     if problems:
         raise RegistryError(problems)
     digest = hashlib.sha256()
@@ -364,7 +404,7 @@ def catalog_rows(reg: Registry) -> list[dict]:
             "baseline_text": ind.baseline_text,
             "target_2025_text": by_year[2025].text if 2025 in by_year else None,
             "target_2035_text": by_year[2035].text if 2035 in by_year else None,
-            "milestone_years": ",".join(str(m.year) for m in ind.milestones),
+            "milestone_years": ",".join("无期限" if m.no_deadline else str(m.year) for m in ind.milestones),
             "footnotes": " ".join(ind.footnotes) or None, "plan_chapter": ind.plan_chapter,
             "plan_section": ind.plan_section, "plan_quote": ind.plan_quote, "formula": ind.formula,
             "feed": ind.feed, "release_frequency": ind.release_frequency, "release_month": ind.release_month,
@@ -381,7 +421,8 @@ def milestone_rows(reg: Registry) -> list[dict]:
              "target_value": m.value, "target_text": m.text, "is_cumulative": m.cumulative,
              "period_start": m.period_start, "tolerance_pct": m.tolerance_pct, "band_low": m.low,
              "band_high": m.high, "registry_version": reg.version, "wording": m.wording,
-             "reading_note": m.reading_note, "band_reason": m.band_reason}
+             "reading_note": m.reading_note, "band_reason": m.band_reason, "evidence": m.evidence,
+             "area_codes": ",".join(m.areas) or None}
             for ind in reg.indicators.values() for m in ind.milestones]
 
 

@@ -149,3 +149,113 @@ def test_district_scores_rank_the_twelve_districts():
                 ("370100F01", "baseline", True)}
     path = assessment.path_rows(catalog, milestones, values)
     assert [r["year"] for r in path] == list(range(2020, 2036))
+
+
+# ───── done (基本建成/基本完成), areas (a target per named area), no_deadline (the plan states no year) ─────
+
+DONE = {"year": 2025, "comparator": "done", "value": 1, "text": "基本建成", "evidence": "MWR designation"}
+
+
+@pytest.mark.parametrize(("milestone", "message"), [
+    ({k: v for k, v in DONE.items() if k != "evidence"}, "a done milestone needs evidence"),
+    ({**DONE, "value": 100}, "a done milestone has value 1 (done), not 100.0"),
+    ({**{k: v for k, v in DONE.items() if k != "evidence"}, "comparator": "reach"},
+     "comparator 'reach' contradicts its wording '基本建成'"),
+    ({"year": 2025, "comparator": "reach", "value": 100, "text": "全覆盖", "evidence": "x"},
+     "evidence belongs to a done milestone only"),
+    ({"year": 2025, "no_deadline": True, "comparator": "reach", "value": 100, "text": "全覆盖"},
+     "no_deadline with a milestone year 2025"),
+    ({"year": None, "comparator": "reach", "value": 100, "text": "全覆盖"}, "needs no_deadline: true"),
+    ({"year": 2025, "comparator": "reach", "value": 100, "text": "全覆盖", "areas": "370102"},
+     "areas must be a non-empty list of area codes"),
+])
+def test_bad_new_milestones_are_named(milestone, message):
+    problems = problems_of(variant(milestones=[milestone], headline_no=None, kind="text_target",
+                                   baseline={"year": None, "value": None, "qualifier": None, "text": None},
+                                   unit="%", limits={"min": 0, "max": 100}))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("indicators.yaml: entry 1 (reclaimed_water_use_pct)") and message in problems[0]
+
+
+def test_areas_must_be_known_and_good_new_milestones_parse():
+    areas = {"370100", "370102", "370100F01"}
+    entry = variant(kind="text_target", headline_no=None, direction="lower", unit="%",
+                    baseline={"year": None, "value": None, "qualifier": None, "text": None},
+                    milestones=[{"year": 2023, "comparator": "reach", "value": 0, "text": "清零",
+                                 "areas": ["370102", "370199"]}])
+    _, problems = registry.parse_indicators({"indicators": [entry]}, UNITS, area_codes=areas)
+    assert problems == ["indicators.yaml: entry 1 (reclaimed_water_use_pct) milestone 1: unknown areas ['370199'] "
+                        "(areas.yaml)"]
+    entry["milestones"][0]["areas"] = ["370102", "370100F01"]
+    done = variant(code="done_x", kind="text_target", headline_no=None, milestones=[DONE],
+                   baseline={"year": None, "value": None, "qualifier": None, "text": None})
+    standing = variant(code="standing_x", kind="text_target", headline_no=None,
+                       baseline={"year": None, "value": None, "qualifier": None, "text": None},
+                       milestones=[{"year": None, "no_deadline": True, "comparator": "about", "value": 70,
+                                    "text": "70%左右"}])
+    parsed, problems = registry.parse_indicators({"indicators": [entry, done, standing]}, UNITS, area_codes=areas)
+    assert problems == []
+    assert parsed["reclaimed_water_use_pct"].milestones[0].areas == ("370102", "370100F01")
+    assert parsed["done_x"].milestones[0].evidence == "MWR designation"
+    assert parsed["standing_x"].milestones[0].year is None and parsed["standing_x"].milestones[0].no_deadline
+    reg = registry.Registry(indicators=parsed, units={k: {"name_zh": k} for k in UNITS}, areas={}, version="t")
+    rows = {r["indicator_code"]: r for r in registry.milestone_rows(reg)}
+    assert rows["reclaimed_water_use_pct"]["area_codes"] == "370102,370100F01"
+    assert rows["standing_x"]["milestone_year"] is None and rows["done_x"]["area_codes"] is None
+    assert {r["indicator_code"]: r["milestone_years"] for r in registry.catalog_rows(reg)}["standing_x"] == "无期限"
+
+
+def _catalog_row(**changes) -> dict:
+    row = {"indicator_code": "x", "direction": "higher", "baseline_year": None, "baseline_value": None,
+           "baseline_qualifier": None, "limit_min": 0.0, "limit_max": 100.0, "path_method": "linear",
+           "precision_decimals": 0, "unit": "%", "progress_method": "distance", "category": "green",
+           "per_district": False, "is_binding": False}
+    return {**row, **changes}
+
+
+def _milestone_row(**changes) -> dict:
+    row = {"indicator_code": "x", "milestone_year": 2025, "comparator": "reach", "target_value": 100.0,
+           "is_cumulative": False, "period_start": None, "tolerance_pct": None, "band_low": None, "band_high": None,
+           "area_codes": None}
+    return {**row, **changes}
+
+
+AREAS = [{"area_code": "370100", "area_kind": "city"}, {"area_code": "370102", "area_kind": "county"},
+         {"area_code": "370103", "area_kind": "county"}]
+
+
+def _values(area: str, series: dict[int, float]) -> list[dict]:
+    return [{"indicator_code": "x", "area_code": area, "year": y, "value": v, "is_primary_series": True}
+            for y, v in series.items()]
+
+
+def test_a_target_for_named_areas_is_assessed_for_them_only_against_its_own_target():
+    ind = _catalog_row(direction="lower", unit="km", limit_max=None)
+    ms = [_milestone_row(milestone_year=2023, target_value=0.0, area_codes="370102")]
+    values = (_values("370100", {2021: 90.0, 2022: 60.0}) + _values("370102", {2021: 10.0, 2022: 0.0})
+              + _values("370103", {2021: 8.0, 2022: 4.0}))
+    rows = [r for r in assessment.progress_rows([ind], ms, AREAS, values) if r["method"] == "distance"]
+    assert {(r["area_code"], r["year"], r["status"], r["is_reference"]) for r in rows} == {
+        ("370102", 2021, "baseline", False), ("370102", 2022, "achieved", False)}
+    assert assessment.path_rows([ind], ms, values) == []  # no city target, no city path
+
+
+def test_a_done_milestone_and_a_target_without_a_deadline():
+    done = _catalog_row(indicator_code="x", unit="done", limit_max=1.0)
+    ms = [_milestone_row(comparator="done", target_value=1.0)]
+    rows = [r for r in assessment.progress_rows([done], ms, AREAS, _values("370100", {2023: 0.0, 2024: 1.0}))
+            if r["method"] == "distance"]
+    assert [(r["year"], r["status"], r["planned_value"]) for r in rows] == [
+        (2023, "not_assessable", None), (2024, "achieved", None)]
+    assert "尚未完成" in rows[0]["explanation"] and "目标2025年完成" in rows[0]["explanation"]
+    path = assessment.path_rows([done], ms, _values("370100", {2023: 0.0}))
+    assert [(p["year"], p["planned_value"], p["is_milestone"]) for p in path] == [(2025, 1.0, True)]
+
+    standing = _catalog_row()
+    ms = [_milestone_row(milestone_year=None, comparator="about", target_value=70.0)]
+    rows = [r for r in assessment.progress_rows([standing], ms, AREAS, _values("370100", {2022: 66.0, 2023: 71.0}))
+            if r["method"] == "pace"]
+    assert [(r["year"], r["milestone_year"], r["status"]) for r in rows] == [(2022, 2022, "limited"),
+                                                                            (2023, 2023, "achieved")]
+    assert rows[0]["reason"] == "无期限目标：按是否达到目标水平评估" and "无期限目标约70%" in rows[0]["explanation"]
+    assert assessment.path_rows([standing], ms, _values("370100", {2022: 66.0})) == []

@@ -130,6 +130,15 @@ def number_in(text: str | None) -> float | None:
     return None
 
 
+# the value a target word states (urbanmon.wording): 全覆盖 / 全部采用 → 100 (%), 基本建成 / 基本完成 → 1 (done)
+READING_VALUE = {"all": 100.0, "milestone": 1.0}
+
+
+def target_of(text: str) -> float | None:
+    """The target a milestone's text states: its figure, else the value of its words (全覆盖 → 100, 清零 → 0)."""
+    return READING_VALUE.get(wording.reading_of(text), number_in(text))
+
+
 def decimals(cell: str) -> int:
     """The decimals the plan writes a figure with ('85.2' -> 1)."""
     return max((len(d) for d in re.findall(r"\d+(?:\.(\d+))?", cell)), default=0)
@@ -266,7 +275,7 @@ def test_entry_is_complete(entry):
     assert entry["feed"] is None or FEED_RE.match(entry["feed"]), entry["feed"]
     assert "unit_text" not in entry or entry["kind"] == "headline"
     for m in entry["milestones"]:
-        assert m["value"] == number_in(m["text"]), f"{entry['code']}: {m['year']} value vs text {m['text']!r}"
+        assert m["value"] == target_of(m["text"]), f"{entry['code']}: {m['year']} value vs text {m['text']!r}"
         if m.get("cumulative"):
             assert isinstance(m.get("period_start"), int) and m["period_start"] <= m["year"]
 
@@ -312,11 +321,16 @@ def test_text_target_says_what_the_plan_says(entry):
         assert wording.check(entry["direction"], m["comparator"], m["text"]) is None, (
             f"{code}: comparator {m['comparator']!r} vs wording {m['text']!r}")
         assert entry["precision"] >= decimals(m["text"]), f"{code}: precision vs {m['text']!r}"
-        # the year: the last 到YYYY年 / YYYY年年底 of the sentence before the figure; "十四五" → 2025; none → 2025
+        # the year: the last 到YYYY年 / YYYY年年底 of the sentence before the figure; "十四五" → 2025; none → no
+        # deadline (year null, no_deadline: true): a target without a year but with a milestone year fails here
         at = pos + quote.find(squash(m["text"]))
         sentence = text[text.rfind("。", 0, at) + 1:at]
         years = re.findall(r"(20\d\d)年", sentence)
-        assert m["year"] == (int(years[-1]) if years else 2025), f"{code}: milestone year vs {sentence!r}"
+        year = int(years[-1]) if years else 2025 if "十四五" in sentence else None
+        if year is None and chapter.startswith("第一章"):  # the ——paragraphs under （一）到2025年主要目标
+            year = int(re.findall(r"到(20\d\d)年主要目标", text[:at])[-1])
+        assert m["year"] == year, f"{code}: milestone year {m['year']} vs {sentence!r}"
+        assert bool(m.get("no_deadline")) == (year is None), f"{code}: no_deadline iff the sentence states no year"
         if m.get("cumulative"):
             assert "十四五" in sentence and m["period_start"] == 2021, f"{code}: a five-year total is a 十四五 total"
 
@@ -346,7 +360,7 @@ def test_codes_unique_and_units_defined():
     unit_codes = [u["code"] for u in UNITS]
     assert len(unit_codes) == len(set(unit_codes))
     assert {i["unit"] for i in INDICATORS} <= set(unit_codes), {i["unit"] for i in INDICATORS} - set(unit_codes)
-    kinds = {"share", "count", "ratio", "rate", "area", "volume", "money", "persons"}
+    kinds = {"share", "count", "ratio", "rate", "area", "volume", "money", "persons", "length", "flag"}
     for u in UNITS:
         assert set(u) == {"code", "name_zh", "name_en", "kind", "limits"}, u
         assert u["kind"] in kinds, u

@@ -22,7 +22,8 @@ final as (
         registry_version::varchar as registry_version,
         wording::varchar as wording,
         reading_note::varchar as reading_note,
-        band_reason::varchar as band_reason
+        band_reason::varchar as band_reason,
+        area_codes::varchar as area_codes
     from source
 
 )

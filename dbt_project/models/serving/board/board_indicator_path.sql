@@ -27,6 +27,8 @@ actual as (
 milestones as (
 
     select * from {{ ref('indicator_milestones') }}
+    -- a no-deadline target (milestone_year NULL) has no place on the time axis; the catalogue shows it
+    where milestone_year is not null
 
 ),
 
