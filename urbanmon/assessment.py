@@ -44,8 +44,20 @@ def goals(indicator: dict, milestones: list[dict], baseline: tuple[int, float] |
             limit_min=indicator["limit_min"], limit_max=indicator["limit_max"], cumulative=m["is_cumulative"],
             period_start=m["period_start"], tolerance_pct=m["tolerance_pct"], band_low=m["band_low"],
             band_high=m["band_high"], path=indicator["path_method"],
-            precision=indicator.get("precision_decimals"), no_deadline=m["milestone_year"] is None))
+            precision=indicator.get("precision_decimals"), no_deadline=m["milestone_year"] is None,
+            effective_from_year=m["effective_from"].year if m.get("effective_from") else None))
     return out
+
+
+def in_force(area_goals: list[Goal], year: int) -> list[Goal]:
+    """The version of each milestone in force for the statuses of data ``year``: the latest revision whose effective
+    date falls in or before that year, else the plan's original (a revision never rewrites earlier years)."""
+    chosen: dict[tuple, Goal] = {}
+    for goal in area_goals:  # originals first, then revisions in order of their effective dates (registry order)
+        key = (goal.milestone_year, goal.no_deadline)
+        if goal.effective_from_year is None or goal.effective_from_year <= year:
+            chosen[key] = goal
+    return list(chosen.values())
 
 
 def primary_series(values: list[dict], column: str = "value") -> dict[tuple[str, str], dict[int, float]]:
@@ -94,7 +106,7 @@ def progress_rows(indicators: list[dict], milestones: list[dict], areas: list[di
 def _assess_area(rows: list[dict], ind: dict, area: str, kind: str, is_reference: bool, area_goals: list[Goal],
                  s: dict[int, float]) -> None:
     for year in sorted(s):
-        for goal in area_goals:
+        for goal in in_force(area_goals, year):
             if goal.no_deadline:  # judged in each year with data as the level reached
                 goal = replace(goal, milestone_year=year)
             elif goal.milestone_year < year:
@@ -123,7 +135,9 @@ def path_rows(indicators: list[dict], milestones: list[dict], values: list[dict]
         if not ms:
             continue
         # the city's path: a target set for named areas or without a deadline has no place on it
-        gs = [g for g in goals(ind, [m for m in ms if not m.get("area_codes")]) if not g.no_deadline]
+        # (the targets in force now: a revised milestone's current version)
+        current = [m for m in ms if not m.get("area_codes") and m.get("is_current", True)]
+        gs = [g for g in goals(ind, current) if not g.no_deadline]
         if not gs:
             continue
         if gs[0].cumulative:  # a running total from zero over its period

@@ -58,6 +58,7 @@ class Goal:
     band_high: float | None = None
     path: str = "linear"
     precision: int | None = None        # decimals the value is judged and shown at (GB/T 8170); None: unrounded
+    effective_from_year: int | None = None  # a revised target: in force for data years from this one (registry)
     no_deadline: bool = False           # the plan states no year: judged in each year as the level reached
 
 

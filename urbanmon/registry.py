@@ -7,10 +7,11 @@ and the dbt models that read it call the same loader, so nothing is published fr
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -25,10 +26,12 @@ COMPARATORS = {"reach", ">", ">=", "<", "<=", "about", "band", "done"}
 # optional keys of a milestone beside year, comparator, value, text: the plan text's words of a target whose table cell
 # is a sign or a bare figure (the text's words decide: urbanmon.wording), and why it is read so
 MILESTONE_OPTIONAL = {"wording", "reading_note", "cumulative", "period_start", "tolerance_pct", "low", "high",
-                      "band_reason", "evidence", "areas", "no_deadline"}
+                      "band_reason", "evidence", "areas", "no_deadline", "effective_from", "revision"}
 # done (基本建成 / 基本完成): a dated yes/no milestone, value 1 = done, settled by the evidence the entry names;
 # areas: the plan sets the target for these areas by name (assessed for them, not for the city);
-# no_deadline: the plan states no year (year: null), judged as the level reached, with no planned path
+# no_deadline: the plan states no year (year: null), judged as the level reached, with no planned path;
+# effective_from + revision: a later version of a milestone (a revision of the plan, 必要时对本规划进行修订): the
+# statuses of data years before the year of its effective date keep the earlier target
 QUALIFIERS = {None, "<", ">", "about"}
 PATHS = {"linear", "compound"}
 METHODS = {"distance", "pace", "projection"}
@@ -70,6 +73,9 @@ class Milestone:
     evidence: str | None = None
     areas: tuple[str, ...] = ()
     no_deadline: bool = False
+    effective_from: dt.date | None = None   # a revised target: in force for the data years from this date's year on
+    revision: str | None = None             # the plan revision it comes from
+    is_current: bool = True                 # the version in force now (the latest of its milestone year)
 
 
 @dataclass(frozen=True)
@@ -167,13 +173,24 @@ def _check_milestone(raw: dict, where: str, ind: dict, problems: list[str]) -> M
                                   or not all(isinstance(a, str) for a in areas)):
             problems.append(f"{where}: areas must be a non-empty list of area codes (areas.yaml)")
             return None
+        effective_from = raw.get("effective_from")
+        if isinstance(effective_from, str):
+            try:
+                effective_from = dt.date.fromisoformat(effective_from)
+            except ValueError:
+                problems.append(f"{where}: effective_from {effective_from!r} is not a date (YYYY-MM-DD)")
+                return None
+        if effective_from is not None and not isinstance(effective_from, dt.date):
+            problems.append(f"{where}: effective_from {effective_from!r} is not a date (YYYY-MM-DD)")
+            return None
         m = Milestone(year=year, comparator=comparator, value=_num(raw.get("value")), text=str(raw.get("text", "")),
                       cumulative=bool(raw.get("cumulative", False)), wording=raw.get("wording"),
                       reading_note=raw.get("reading_note"), band_reason=raw.get("band_reason"),
                       period_start=raw.get("period_start"),
                       tolerance_pct=_num(raw.get("tolerance_pct")), low=_num(raw.get("low")),
                       high=_num(raw.get("high")), evidence=raw.get("evidence"),
-                      areas=tuple(areas or ()), no_deadline=no_deadline)
+                      areas=tuple(areas or ()), no_deadline=no_deadline, effective_from=effective_from,
+                      revision=raw.get("revision"))
     except TypeError as exc:
         problems.append(f"{where}: {exc}")
         return None
@@ -226,9 +243,27 @@ def _check_direction(ind: Indicator, problems: list[str], where: str) -> None:
                             "but the direction is 'lower': a target in the wrong direction")
         if ind.direction == "maintain" and m.value != b:
             problems.append(f"{where}: a 'maintain' target must equal the baseline ({m.value:g} != {b:g})")
-    years = [m.year for m in ind.milestones if not m.no_deadline]
-    if years != sorted(set(years)) or sum(m.no_deadline for m in ind.milestones) > 1:
-        problems.append(f"{where}: milestones must be in increasing year order, one per year")
+    # one milestone per year, in year order; a later version of a year's target (a plan revision) follows it,
+    # with the date it takes effect and the revision it comes from
+    originals = [m for m in ind.milestones if m.effective_from is None]
+    years = [m.year for m in originals if not m.no_deadline]
+    if years != sorted(set(years)) or sum(m.no_deadline for m in originals) > 1:
+        problems.append(f"{where}: milestones must be in increasing year order, one per year (a changed target is "
+                        "a later version of its milestone with effective_from and revision)")
+    for m in ind.milestones:
+        if m.effective_from is None and m.revision:
+            problems.append(f"{where}: milestone {m.year}: a revision without an effective date (effective_from)")
+        if m.effective_from is None:
+            continue
+        if not m.revision:
+            problems.append(f"{where}: milestone {m.year}: effective_from without the plan revision it comes from")
+        if not any(o.year == m.year and o.no_deadline == m.no_deadline for o in originals):
+            problems.append(f"{where}: milestone {m.year}: a revised target needs the plan's original target of "
+                            "that year before it (a change without it has no earlier target to keep)")
+    for year in {m.year for m in ind.milestones}:
+        dates = [m.effective_from for m in ind.milestones if m.year == year and m.effective_from is not None]
+        if dates != sorted(set(dates)):
+            problems.append(f"{where}: milestone {year}: revisions must follow in order of their effective dates")
     for lo, hi in ((ind.limit_min, ind.baseline_value), (ind.baseline_value, ind.limit_max)):
         if lo is not None and hi is not None and lo > hi:
             problems.append(f"{where}: baseline {ind.baseline_value:g} outside the limits")
@@ -322,6 +357,8 @@ def parse_indicators(doc: dict, units: dict[str, dict], source: str = "indicator
         except TypeError as exc:
             problems.append(f"{where}: {exc}")
             continue
+        latest = {m.year: m for m in ind.milestones}  # the last version of each milestone year is in force now
+        ind = replace(ind, milestones=tuple(replace(m, is_current=latest[m.year] is m) for m in ind.milestones))
         if not ind.milestones and ind.kind == "text_target":
             problems.append(f"{where}: a text target without a milestone")
         if not ind.plan_quote:
@@ -422,7 +459,8 @@ def milestone_rows(reg: Registry) -> list[dict]:
              "period_start": m.period_start, "tolerance_pct": m.tolerance_pct, "band_low": m.low,
              "band_high": m.high, "registry_version": reg.version, "wording": m.wording,
              "reading_note": m.reading_note, "band_reason": m.band_reason, "evidence": m.evidence,
-             "area_codes": ",".join(m.areas) or None}
+             "area_codes": ",".join(m.areas) or None, "effective_from": m.effective_from,
+             "revision": m.revision, "is_current": m.is_current}
             for ind in reg.indicators.values() for m in ind.milestones]
 
 
@@ -437,7 +475,8 @@ _FLOAT_COLUMNS = {"limit_min", "limit_max", "baseline_value", "target_value", "t
                   "band_high"}
 _INT_COLUMNS = {"headline_no", "baseline_year", "release_month", "milestone_year", "period_start",
                 "precision_decimals"}
-_BOOL_COLUMNS = {"per_district", "is_binding", "is_cumulative"}
+_BOOL_COLUMNS = {"per_district", "is_binding", "is_cumulative", "is_current"}
+_DATE_COLUMNS = {"effective_from"}
 
 
 def to_arrow(rows: list[dict]):
@@ -446,5 +485,6 @@ def to_arrow(rows: list[dict]):
 
     names = list(rows[0]) if rows else []
     fields = [(n, pa.float64() if n in _FLOAT_COLUMNS else pa.int32() if n in _INT_COLUMNS
-               else pa.bool_() if n in _BOOL_COLUMNS else pa.string()) for n in names]
+               else pa.bool_() if n in _BOOL_COLUMNS else pa.date32() if n in _DATE_COLUMNS else pa.string())
+              for n in names]
     return pa.Table.from_pylist(rows, schema=pa.schema(fields))

@@ -123,8 +123,9 @@ def load(edition: str, year: int, draft: bool = False, serving: Path | None = No
             where area_code = ? and is_primary_series
             qualify row_number() over (partition by indicator_code order by year desc) = 1""", [CITY])}
         milestones: dict[str, list[tuple[int, str]]] = {}
-        for code, year_, text in con.execute("select indicator_code, milestone_year, target_text from "
-                                             "indicator_milestones order by 1, 2").fetchall():
+        for code, year_, text in con.execute(
+                "select indicator_code, milestone_year, target_text from indicator_milestones "
+                "where coalesce(is_current, true) order by 1, 2").fetchall():
             milestones.setdefault(code, []).append((year_, text))
         headline, texts = [], []
         for c in catalog:

@@ -259,3 +259,53 @@ def test_a_done_milestone_and_a_target_without_a_deadline():
                                                                             (2023, 2023, "achieved")]
     assert rows[0]["reason"] == "无期限目标：按是否达到目标水平评估" and "无期限目标约70%" in rows[0]["explanation"]
     assert assessment.path_rows([standing], ms, _values("370100", {2022: 66.0})) == []
+
+
+# ───── a revised target (必要时对本规划进行修订): effective-dated, earlier years keep the earlier target ─────
+
+REVISION = {"year": 2025, "comparator": "reach", "value": 60, "text": "60", "effective_from": "2024-07-01",
+            "revision": "济南市新型城镇化规划中期评估修订（示例）"}
+
+
+@pytest.mark.parametrize(("revision", "message"), [
+    ({k: v for k, v in REVISION.items() if k != "effective_from"},
+     "milestones must be in increasing year order, one per year (a changed target is a later version"),
+    ({k: v for k, v in REVISION.items() if k != "revision"},
+     "milestone 2025: effective_from without the plan revision it comes from"),
+    ({**REVISION, "effective_from": "mid-2024"}, "effective_from 'mid-2024' is not a date"),
+    ({**REVISION, "year": 2030}, "milestone 2030: a revised target needs the plan's original target of that year"),
+])
+def test_a_change_without_an_effective_date_or_its_revision_fails_naming_the_entry(revision, message):
+    entry = copy.deepcopy(ENTRY)
+    entry["milestones"].insert(1, revision)
+    problems = problems_of(entry)
+    assert any(message in p and p.startswith("indicators.yaml: entry 1 (reclaimed_water_use_pct)")
+               for p in problems), problems
+
+
+def test_a_revised_target_leaves_earlier_years_statuses_unchanged():
+    # the 2025 target 50 is revised to 60 from 2024-07-01: 2023 is judged against 50, 2024 on against 60
+    entry = copy.deepcopy(ENTRY)
+    entry["milestones"].insert(1, REVISION)
+    indicators, problems = registry.parse_indicators({"indicators": [entry]}, UNITS)
+    assert problems == []
+    reg = registry.Registry(indicators=indicators, units={k: {"name_zh": k} for k in UNITS},
+                            areas=registry.load().areas, version="test")
+    catalog, milestones, areas = registry.catalog_rows(reg), registry.milestone_rows(reg), registry.area_rows(reg)
+    assert [(m["target_value"], m["is_current"], str(m["effective_from"])) for m in milestones
+            if m["milestone_year"] == 2025] == [(50.0, False, "None"), (60.0, True, "2024-07-01")]
+    assert catalog[0]["target_2025_text"] == "60"
+    values = [{"indicator_code": ENTRY["code"], "area_code": "370100", "year": y, "value": v,
+               "value_unrounded": v, "is_primary_series": True} for y, v in ((2020, 35.0), (2023, 45.0), (2024, 48.0))]
+    rows = assessment.progress_rows(catalog, milestones, areas, values)
+    progress = {(p["year"], p["milestone_year"]): p for p in rows if p["method"] == "distance"}
+    # 2023: (45-35)/(50-35) = 0.667 over 3/5 elapsed -> 1.11 on track (under 60 it would be 0.667: needs acceleration)
+    assert (progress[(2023, 2025)]["target_value"], progress[(2023, 2025)]["status"]) == (50.0, "on_track")
+    # 2024: (48-35)/(60-35) = 0.52 over 4/5 -> 0.65 needs acceleration
+    assert (progress[(2024, 2025)]["target_value"], progress[(2024, 2025)]["status"]) == (60.0, "needs_acceleration")
+    assert progress[(2024, 2025)]["score"] == pytest.approx(0.65)
+    # one row per year and milestone: the version in force, never both
+    assert len([p for p in rows if p["method"] == "distance" and (p["year"], p["milestone_year"]) == (2024, 2025)]) == 1
+    # the planned path runs to the target in force now
+    path = {r["year"]: r["planned_value"] for r in assessment.path_rows(catalog, milestones, values)}
+    assert path[2025] == 60.0

@@ -23,7 +23,10 @@ final as (
         wording::varchar as wording,
         reading_note::varchar as reading_note,
         band_reason::varchar as band_reason,
-        area_codes::varchar as area_codes
+        area_codes::varchar as area_codes,
+        effective_from::date as effective_from,
+        revision::varchar as revision,
+        coalesce(is_current, true)::boolean as is_current
     from source
 
 )

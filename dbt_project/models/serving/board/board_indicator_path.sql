@@ -27,8 +27,9 @@ actual as (
 milestones as (
 
     select * from {{ ref('indicator_milestones') }}
-    -- a no-deadline target (milestone_year NULL) has no place on the time axis; the catalogue shows it
-    where milestone_year is not null
+    -- the targets in force now; a no-deadline target (milestone_year NULL) has no place on the time axis (the
+    -- catalogue shows it)
+    where is_current and milestone_year is not null
 
 ),
 
