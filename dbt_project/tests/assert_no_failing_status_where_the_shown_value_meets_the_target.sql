@@ -1,0 +1,24 @@
+-- The figure judged is the figure shown: no red status (未实现, 退步) where the value served beside it (rounded to the
+-- indicator's precision) meets the milestone's target as the plan words it (>=, <=, reach, about: inclusive and
+-- one-sided in the indicator's direction).
+select
+    progress.indicator_code,
+    progress.area_code,
+    progress.year,
+    progress.method,
+    progress.status,
+    progress.actual_value,
+    progress.comparator,
+    progress.target_value
+from {{ ref('indicator_progress') }} as progress
+inner join {{ ref('indicator_catalog') }} as catalog using (indicator_code)
+where progress.status in ('not_achieved', 'deterioration')
+    and progress.actual_value is not null
+    and progress.target_value is not null
+    and progress.comparator in ('reach', '>=', '<=', 'about')
+    and (
+        (catalog.direction in ('higher', 'maintain') and progress.comparator <> '<='
+            and progress.actual_value >= progress.target_value)
+        or ((catalog.direction = 'lower' or progress.comparator = '<=')
+            and progress.actual_value <= progress.target_value)
+    )
