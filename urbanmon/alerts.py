@@ -177,7 +177,7 @@ def _status_changes(con, config: dict, now: dt.datetime) -> list[dict]:
             alerts.append({"alert_id": stable_id("status_change", code, snapshot_id), "kind": "status_change",
                            "subject": subject, "body": "\n\n".join(lines) + f"\n\n服务快照：{snapshot_id}",
                            "recipients": _to(config, "status_change", code)})
-        if rule_changed and rule_lines:
+        if rule_changed:
             # a new method or registry version: announced once, with every status it changed, not one alert per
             # indicator (the changes themselves are in ops.status_changes as always)
             what = "；".join(f"{kind} {old or '—'} → {new}" for kind, old, new in rule_changed)
@@ -185,8 +185,9 @@ def _status_changes(con, config: dict, now: dt.datetime) -> list[dict]:
                 "alert_id": stable_id("rule_change", *(new for _, _, new in rule_changed), snapshot_id),
                 "kind": "rule_change",
                 "subject": f"【评估口径更新】{what}：{len(rule_lines)}项状态随之改变",
-                "body": (f"评估方法或规划登记表的版本已更新（{what}）。以下状态的改变来自口径更新，而非新数据；"
-                         "已冻结的评估版本不受影响。\n\n" + "\n\n".join(rule_lines)
+                "body": (f"评估方法或规划登记表的版本已更新（{what}）。"
+                         + ("以下状态的改变来自口径更新，而非新数据；" if rule_lines else "当前状态均未因此改变；")
+                         + "已冻结的评估版本不受影响。\n\n" + "\n\n".join(rule_lines)
                          + f"\n\n服务快照：{snapshot_id}"),
                 "recipients": _to(config, "run_failed", None) + sorted(
                     {a for code in changes for a in _to(config, "status_change", code)})})

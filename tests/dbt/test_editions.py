@@ -9,7 +9,7 @@ import pytest
 
 from tests.dbt.conftest import CITY_FEED, data_dir_env, ingest_files, run_dbt
 from tests.dbt.test_dbt_incremental import corrected
-from urbanmon import editions, pipeline, publish
+from urbanmon import editions, pipeline, publish, registry
 
 
 def jinan_2020(path) -> tuple[float, float]:
@@ -27,7 +27,7 @@ def edition_jinan_2020(path, edition_id) -> tuple[float, float]:
             "and is_primary_series", [edition_id]).fetchone()
 
 
-def test_a_frozen_edition_survives_a_revision(dbt_build, scratch):
+def test_a_frozen_edition_survives_a_revision(dbt_build, scratch, monkeypatch):
     assert dbt_build.returncode == 0, dbt_build.output[-4000:]
     data = scratch / "data"
     shutil.copytree(dbt_build.data, data)
@@ -73,3 +73,52 @@ def test_a_frozen_edition_survives_a_revision(dbt_build, scratch):
                 "from evaluation_editions order by edition_id").fetchall()
         assert register == [("annual-2020-v1", "annual", 2020, "编辑甲", True, True),
                             ("annual-2020-v2", "annual", 2020, "编辑乙", True, True)]
+
+        # the plan revises the 2025 target (65.2 -> 99.0) from 2021-07-01: the registry gets a later version of the
+        # milestone; 2020's statuses keep 65.2, later years are judged against 99.0, the frozen edition is unchanged
+        pipeline.publish_operations("before-revision")  # the statuses seen before the registry changes
+        registry_copy = scratch / "registry"
+        shutil.copytree(registry.registry_dir(), registry_copy)
+        text = (registry_copy / "indicators.yaml").read_text(encoding="utf-8")
+        original = '  - {year: 2025, comparator: reach, value: 65.2, text: "65.2", cumulative: false}\n'
+        assert original in text
+        text = text.replace(original, original + (
+            '  - {year: 2025, comparator: reach, value: 99.0, text: "99.0", cumulative: false,\n'
+            '     effective_from: 2021-07-01, revision: 中期评估修订（测试）}\n'), 1)
+        (registry_copy / "indicators.yaml").write_text(text, encoding="utf-8")
+        monkeypatch.setenv("URBANMON_REGISTRY_DIR", str(registry_copy))
+        code, output, _ = run_dbt(data, work, "--select", "registry_milestones+", "registry_indicators+")
+        assert code == 0, output[-4000:]
+        publish.publish_snapshot()
+        with duckdb.connect(str(serving), read_only=True) as con:
+            targets = dict(con.execute(
+                "select year, max(target_value) from indicator_progress where indicator_code = "
+                "'air_quality_good_days_ratio' and area_code = '370100' and milestone_year = 2025 group by year"
+            ).fetchall())
+            frozen_targets = con.execute(
+                "select distinct target_value from edition_indicator_progress where edition_id = 'annual-2020-v1' "
+                "and indicator_code = 'air_quality_good_days_ratio' and milestone_year = 2025").fetchall()
+            current = con.execute(
+                "select target_value, effective_from is not null from indicator_milestones where indicator_code = "
+                "'air_quality_good_days_ratio' and milestone_year = 2025 and is_current").fetchall()
+        assert targets[2020] == 65.2
+        assert all(t == 99.0 for y, t in targets.items() if y >= 2021) and len(targets) > 1, targets
+        assert frozen_targets == [(65.2,)] and current == [(99.0, True)]
+        assert all(c["ok"] for c in editions.verify())
+
+        # announced once: one rule_change alert listing the statuses it changed, no per-indicator status alerts
+        def alert_kinds():
+            with duckdb.connect(str(data / "serving" / "operations.duckdb"), read_only=True) as con:
+                return con.execute("select kind, subject, body from alerts order by created_at").fetchall()
+
+        seen = alert_kinds()
+        pipeline.publish_operations("after-revision")
+        new = [a for a in alert_kinds() if a not in seen]
+        assert [a[0] for a in new] == ["rule_change"], new
+        assert "登记表版本" in new[0][1] and "已冻结的评估版本不受影响" in new[0][2]
+        with duckdb.connect(str(data / "serving" / "operations.duckdb"), read_only=True) as con:
+            changed = con.execute("select indicator_code, explanation from status_changes "
+                                  "where explanation like '（随评估口径更新）%'").fetchall()
+        # the statuses a 99.0 target changed (Jinan's later years were judged against 65.2) are listed in that alert
+        assert changed and all(explanation in new[0][2] for _, explanation in changed)
+        assert {code for code, _ in changed} == {"air_quality_good_days_ratio"}
