@@ -70,6 +70,16 @@ def test_mid_term_report_from_a_frozen_edition(dbt_build, scratch, tmp_path):
                                         check=True).stdout
         assert reports.draft_if_complete()["already"]
 
+        # a cumulative target ([100] 万人次 over 2021-2025): the report plots the running total 指标详情 draws
+        report_series = reports.load("mid-term", 2025).series["vocational_training_attendances"]["actual"]
+        with duckdb.connect(str(data / "serving" / "warehouse.duckdb"), read_only=True) as con:
+            drawn = con.execute(
+                "select year, actual_value from board_indicator_path where indicator_code = "
+                "'vocational_training_attendances' and is_running_total and actual_value is not null "
+                "order by year").fetchall()
+        assert len(drawn) >= 2 and [tuple(p) for p in report_series] == drawn
+        assert all(b[1] > a[1] for a, b in zip(drawn, drawn[1:], strict=False))  # a running total only grows
+
     text = flat(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout)
     reg = registry.load()
     headline = [i.name_zh for i in reg.indicators.values() if i.kind == "headline"]
