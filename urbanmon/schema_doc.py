@@ -86,6 +86,12 @@ def served_models() -> tuple[dict[str, dict], list[str]]:
     return models, board
 
 
+def label_zh(column: dict) -> str | None:
+    """The Chinese label the boards show for a column (`config.meta.label_zh`, dbt's place for meta since 1.10)."""
+    meta = {**(column.get("meta") or {}), **((column.get("config") or {}).get("meta") or {})}
+    return meta.get("label_zh")
+
+
 def _text(description: str | None, blocks: dict[str, str]) -> str:
     text = DOC_REF.sub(lambda m: blocks[m[1]], description or "")
     return " ".join(text.split())

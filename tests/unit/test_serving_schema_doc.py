@@ -29,3 +29,22 @@ def test_every_column_has_a_description():
     missing = [(m, c["name"]) for m, model in models.items() for c in model.get("columns", [])
                if not (c.get("description") or "").strip()]
     assert not missing, missing
+
+
+def test_board_datasets_take_types_and_labels_of_served_columns_from_the_dbt_yaml():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("board_assets", schema_doc.REPO_ROOT / "superset" / "board_assets.py")
+    board_assets = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(board_assets)
+    models, _ = schema_doc.served_models()
+    checked = 0
+    for table, dataset in board_assets.DATASETS.items():
+        if dataset["db"] != board_assets.SERVING_DB:
+            continue  # the operations tables are not dbt models
+        columns = {c["name"]: c for c in models[table]["columns"]}
+        for name, (typ, label) in dataset["columns"].items():
+            assert typ == columns[name]["data_type"].upper(), (table, name)
+            assert label == schema_doc.label_zh(columns[name]), (table, name)
+            checked += 1
+    assert checked > 50
