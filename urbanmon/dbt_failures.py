@@ -30,6 +30,22 @@ class Failure:
     message: str         # dbt's message, one line, no escape codes
     failing_rows: int | None
     path: str | None
+    compiled_sql: str | None = None   # the test's query: it selects the failing rows
+
+
+def _generic_description(node: dict, nodes: dict) -> str:
+    """A generic test's description in words: which check on which column of which model, with its arguments and
+    the column's own description."""
+    meta = node.get("test_metadata") or {}
+    kwargs = {k: v for k, v in (meta.get("kwargs") or {}).items() if k not in ("model", "column_name")}
+    model_id = node.get("attached_node") or ""
+    model = nodes.get(model_id, {})
+    column = node.get("column_name") or ""
+    column_doc = ((model.get("columns") or {}).get(column) or {}).get("description") or ""
+    args = ", ".join(f"{k}={v}" for k, v in kwargs.items() if not isinstance(v, dict))
+    where = f"{model.get('name') or model_id}.{column}" if column else (model.get("name") or model_id)
+    return f"{meta.get('name', 'test')} on {where}" + (f" ({args})" if args else "") + (
+        f": {column_doc}" if column_doc else "")
 
 
 def strip_terminal(text: str) -> str:
@@ -64,10 +80,12 @@ def failures(target_dir: Path, project_dir: Path) -> list[Failure]:
         path = node.get("original_file_path")
         if not description and path and (project_dir / path).suffix == ".sql" and (project_dir / path).exists():
             description = _leading_comment(project_dir / path)
+        if not description and node.get("test_metadata"):
+            description = _generic_description(node, nodes)
         message = " ".join(ANSI_RE.sub("", r.get("message") or "").split())
         out.append(Failure(kind=kind, name=node.get("name") or r["unique_id"].rsplit(".", 1)[-1],
                            description=description, message=message[:500], failing_rows=r.get("failures"),
-                           path=path))
+                           path=path, compiled_sql=r.get("compiled_code") if kind == "test" else None))
     return out
 
 
@@ -87,3 +105,27 @@ def explain(found: list[Failure], output: str, log_path: Path) -> str:
     advice = "test" if all(f.kind == "test" for f in found) else "model"
     lines += [ADVICE_ZH[advice], f"完整日志：{log_path}"]
     return "\n".join(lines)
+
+
+def failing_rows(database: Path, failure: Failure, limit: int = 3) -> list[dict]:
+    """The first failing rows of a failed test, read again from the build database (read-only)."""
+    if not failure.compiled_sql:
+        return []
+    import duckdb
+
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        cur = con.execute(f"select * from ({failure.compiled_sql}) as failing limit {int(limit)}")
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
+
+
+def reason(failure: Failure, rows: list[dict]) -> str:
+    """The quarantine reason of a file a failed test was traced to: the test in words and its first failing rows."""
+    sample = "；".join(", ".join(f"{k}={v}" for k, v in row.items()) for row in rows)
+    return (f"数据测试 {failure.name} 未通过（{failure.failing_rows or len(rows)}行不符合）：{failure.description}"
+            + (f"。不符合的行，例如：{sample}" if sample else ""))

@@ -83,6 +83,14 @@ def dbt_selection(feeds: list[str]) -> list[str]:
             "--exclude", "resource_type:seed", "resource_type:unit_test", "config.materialized:view"]
 
 
+class DbtBuildFailed(RuntimeError):
+    """dbt build failed; ``failures`` are the failed nodes (dbt_failures.Failure), the message explains them."""
+
+    def __init__(self, message: str, failures: list):
+        super().__init__(message)
+        self.failures = failures
+
+
 def dbt_build(plan: BuildPlan) -> dict:
     """Run ``dbt build`` in a short-lived process (dbt keeps DuckDB locked until its process exits).
 
@@ -114,8 +122,8 @@ def dbt_build(plan: BuildPlan) -> dict:
     if proc.returncode != 0:
         # what failed, in words, for the operations record and the alert (the full log stays in dbt.log)
         found = dbt_failures.failures(target / "target", DBT_PROJECT_DIR)
-        raise RuntimeError(f"dbt build failed (exit {proc.returncode})\n"
-                           + dbt_failures.explain(found, stdout + stderr, target / "logs" / "dbt.log"))
+        raise DbtBuildFailed(f"dbt build failed (exit {proc.returncode})\n"
+                             + dbt_failures.explain(found, stdout + stderr, target / "logs" / "dbt.log"), found)
     nodes = []
     results = target / "target" / "run_results.json"
     if results.exists():
@@ -192,10 +200,117 @@ def quarantine_loaded(bad_files: dict[str, str], run_id: str | None) -> list[str
     return done
 
 
+def _new_files() -> list[tuple[str, str, str]]:
+    """(feed_id, sha256, name) of the files loaded since the last successful build: the only ones a failure that
+    was not there before can come from (files already published are never quarantined for it)."""
+    with warehouse.connect() as con:
+        last = con.execute("select max(started_at) from ops.builds where state = 'success'").fetchone()[0]
+        return con.execute(
+            "select feed_id, sha256, name from ops.files where state = 'loaded' and (?::timestamptz is null "
+            "or processed_at > ?::timestamptz) order by feed_id, received_at, name", [last, last]).fetchall()
+
+
+def _hold(files: list[tuple[str, str, str]], aside: bool) -> None:
+    """Take files' rows out of their raw tables into hold.<table> (``aside``), or put them back: how a build is
+    tried without some files, losing nothing."""
+    specs = load_specs()
+    with warehouse.connect() as con:
+        con.execute("begin transaction")
+        con.execute("create schema if not exists hold")
+        for feed_id in sorted({f for f, _, _ in files}):
+            raw = specs[feed_id].raw_table
+            hold = "hold." + raw.rsplit(".", 1)[-1]
+            shas = [sha for f, sha, _ in files if f == feed_id]
+            con.execute(f"create table if not exists {hold} as select * from {raw} limit 0")
+            source, dest = (raw, hold) if aside else (hold, raw)
+            con.execute(f"insert into {dest} by name select * from {source} "
+                        "where source_file_sha256 in (select unnest(?::varchar[]))", [shas])
+            con.execute(f"delete from {source} where source_file_sha256 in (select unnest(?::varchar[]))", [shas])
+        con.execute("commit")
+
+
+def _builds(plan: BuildPlan) -> tuple[bool, list]:
+    try:
+        dbt_build(plan)
+        return True, []
+    except DbtBuildFailed as exc:
+        return False, exc.failures
+
+
+def attribute_test_failures(run_id: str, plan: BuildPlan, failed: DbtBuildFailed) -> list[str]:
+    """A failing dbt data test traced to the newly arrived files whose removal makes it pass: they are quarantined
+    with the test in words and its first failing rows as the reason (a superseded earlier version of theirs comes
+    back), and the caller builds again without them. A failure that is not a data test, or that new files do not
+    explain (a broken registry, a model bug), is raised unchanged: nothing is published, the last snapshot serves.
+
+    Group testing: all new files are set aside and the build tried (it must pass, or the failure is not theirs);
+    then groups are put back, halving a group whose return makes the build fail, down to single files."""
+    if not failed.failures or any(f.kind != "test" for f in failed.failures):
+        raise failed
+    new = _new_files()
+    if not new:
+        raise failed
+    _hold(new, aside=True)
+    ok, _ = _builds(plan)
+    if not ok:
+        _hold(new, aside=False)
+        raise failed
+    reasons: dict[tuple[str, str, str], str] = {}
+
+    def search(group):
+        _hold(group, aside=False)
+        ok, failures = _builds(plan)
+        if ok:
+            return
+        if len(group) == 1:  # the culprit: its failing rows are read now, while the build holds them
+            tests = [f for f in failures if f.kind == "test"] or failed.failures
+            reasons[group[0]] = " | ".join(
+                dbt_failures.reason(f, dbt_failures.failing_rows(paths().build_db, f)) for f in tests)
+        _hold(group, aside=True)
+        if len(group) > 1:
+            half = len(group) // 2
+            search(group[:half])
+            search(group[half:])
+
+    search(new)
+    return quarantine_held(reasons, run_id)
+
+
+def quarantine_held(reasons: dict[tuple[str, str, str], str], run_id: str | None) -> list[str]:
+    """Quarantine files whose rows are held aside: ledger state, reason, the quarantine folder; an earlier version
+    they superseded is loaded again (its rows come back from history.<feed>)."""
+    now = dt.datetime.now(dt.UTC)
+    specs = load_specs()
+    done = []
+    with warehouse.connect() as con:
+        for (feed_id, sha, name), why in reasons.items():
+            spec = specs[feed_id]
+            table = spec.raw_table.rsplit(".", 1)[-1]
+            con.execute("begin transaction")
+            con.execute(f"delete from hold.{table} where source_file_sha256 = ?", [sha])
+            con.execute("update ops.files set state = 'quarantined', rule = 'dbt_test', error = ?, processed_at = ?, "
+                        "run_id = ? where feed_id = ? and sha256 = ?",
+                        [f"{name}: [dbt_test] {why}", now, run_id, feed_id, sha])
+            for (old,) in con.execute("select sha256 from ops.files where feed_id = ? and state = 'superseded' "
+                                      "and superseded_by = ?", [feed_id, sha]).fetchall():
+                con.execute(f"insert into {spec.raw_table} by name select * exclude (superseded_at, "
+                            f"superseded_by_sha256) from history.{table} where source_file_sha256 = ? "
+                            "and superseded_by_sha256 = ?", [old, sha])
+                con.execute("update ops.files set state = 'loaded', superseded_by = null, processed_at = ? "
+                            "where feed_id = ? and sha256 = ?", [now, feed_id, old])
+            con.execute("commit")
+            receipt = next((r for r in landing.received(spec) if r.sha256 == sha), None)
+            if receipt:
+                landing.quarantine_file(receipt, {"rule": "dbt_test", "text": why})
+            done.append(name)
+    return done
+
+
 def transform_validate_publish(run_id: str, full_refresh: bool = False) -> dict:
     """dbt build -> validate -> publish; a file that breaks a mart check is quarantined and the build redone.
     ``full_refresh`` forces a rebuild of everything (a replay from the archive)."""
     timings = {}
+    quarantined: list[str] = []
     t0 = time.perf_counter()
     with warehouse.connect() as con:
         warehouse.ensure_all_raw_tables(con)
@@ -204,7 +319,13 @@ def transform_validate_publish(run_id: str, full_refresh: bool = False) -> dict:
     project_hash = dbt_project_hash()
     try:
         registry.load()  # a broken registry fails here, naming its entries (dbt's registry models check it too)
-        built = dbt_build(plan)
+        try:
+            built = dbt_build(plan)
+        except DbtBuildFailed as failed:
+            # a data test broken by newly arrived files: quarantine them, publish everything else in this run
+            quarantined = attribute_test_failures(run_id, plan, failed)
+            log.warning("quarantined after a failed dbt test: %s", quarantined)
+            built = dbt_build(plan)
         timings["dbt_build_s"] = built["seconds"]
         _record_nodes(run_id, built["nodes"])
         t1 = time.perf_counter()
@@ -236,7 +357,7 @@ def transform_validate_publish(run_id: str, full_refresh: bool = False) -> dict:
     _record_build(run_id, started, plan.full_refresh, plan.dates, project_hash, "success", snapshot_id)
     timings["total_s"] = time.perf_counter() - t0
     return {"snapshot_id": snapshot_id, "timings": timings, "full_refresh": plan.full_refresh,
-            "changed": plan.dates, "feeds": plan.feeds}
+            "changed": plan.dates, "feeds": plan.feeds, "quarantined": quarantined}
 
 
 def _record_nodes(run_id, nodes: list[tuple[str, str]]) -> None:
