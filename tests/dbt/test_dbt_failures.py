@@ -3,6 +3,7 @@ escape codes, no SKIP lines (the full log stays in dbt.log). Real dbt on a copy 
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -10,26 +11,35 @@ import pytest
 from tests.dbt.conftest import CITY_FEED, data_dir_env, ingest_files
 from urbanmon import pipeline
 
+NBS_FEED = "statistics__nbs_city_annual"
+
+
+def nbs_resent_with_more_population() -> tuple[str, bytes]:
+    """NBS re-sends 2022 with 0.1 万人 more: valid alone, but the district tables no longer add up to it."""
+    from urbanmon.cli import generated_samples
+
+    name = "synthetic_nbs_csnd_jinan_2022.json"
+    doc = json.loads(generated_samples(NBS_FEED)[name])
+    population = next(n for n in doc["returndata"]["datanodes"] if n["code"].startswith("zb.A030101_"))
+    population["data"]["data"] = round(population["data"]["data"] + 0.1, 2)
+    return name, json.dumps(doc, ensure_ascii=False, indent=1).encode()
+
 
 def test_a_failing_data_test_is_named_in_words(dbt_build, scratch):
     assert dbt_build.returncode == 0, dbt_build.output[-4000:]
     data = scratch / "data"
     shutil.copytree(dbt_build.data, data)
-    # a synthetic file for a day of 2020, a year the real CNEMC files hold: the year would mix real and sample data
-    day = sorted(dbt_build.city_files)[0]
-    content = dbt_build.city_files[day].replace(day.encode(), b"20200315")
-    ingest_files(data, CITY_FEED, {"synthetic_china_cities_20200315.csv": content})
-    with data_dir_env(data), pytest.raises(RuntimeError) as failed:
-        pipeline.dbt_build(pipeline.BuildPlan(False, ["2020-03-15"], [CITY_FEED]))
+    name, content = nbs_resent_with_more_population()
+    ingest_files(data, NBS_FEED, {name: content})
+    with data_dir_env(data), pytest.raises(pipeline.DbtBuildFailed) as failed:
+        pipeline.dbt_build(pipeline.BuildPlan(False, [], [NBS_FEED]))
     message = str(failed.value)
     assert "\x1b" not in message and "SKIP" not in message
-    assert "数据测试 assert_no_year_mixes_real_and_synthetic_air_files" in message
+    assert "数据测试 values_between_fct_city_population_consistency_nbs_minus_city_row_wan" in message
     assert "行不符合" in message and "处理建议" in message and "dbt.log" in message
-    # the check's own words (the leading comment of its SQL file), not only its generated name
-    sql = (pipeline.DBT_PROJECT_DIR / "tests" / "assert_no_year_mixes_real_and_synthetic_air_files.sql").read_text(
-        encoding="utf-8")
-    first_words = sql.splitlines()[0].lstrip("- ").strip()[:20]
-    assert first_words and first_words in message
+    # a generic test in words: the check, the model and column, its bounds and the column's own description
+    assert "values_between on fct_city_population_consistency.nbs_minus_city_row_wan" in message
+    assert {f.kind for f in failed.value.failures} == {"test"}
 
 
 def test_a_new_file_that_breaks_a_data_test_is_quarantined_and_the_rest_published(dbt_build, scratch):
@@ -37,26 +47,21 @@ def test_a_new_file_that_breaks_a_data_test_is_quarantined_and_the_rest_publishe
     up to it: a cross-feed data test fails) and a good CNEMC day. The NBS file is traced and quarantined with the
     test in words; its earlier version comes back; the CNEMC day is published in the same run."""
     import datetime as dt
-    import json
 
     import duckdb
-
-    from urbanmon.cli import generated_samples
 
     assert dbt_build.returncode == 0, dbt_build.output[-4000:]
     data = scratch / "data"
     shutil.copytree(dbt_build.data, data)
-    nbs_feed, name = "statistics__nbs_city_annual", "synthetic_nbs_csnd_jinan_2022.json"
-    doc = json.loads(generated_samples(nbs_feed)[name])
-    population = next(n for n in doc["returndata"]["datanodes"] if n["code"].startswith("zb.A030101_"))
-    population["data"]["data"] = round(population["data"]["data"] + 0.1, 2)
+    nbs_feed = NBS_FEED
+    name, content = nbs_resent_with_more_population()
     day = sorted(dbt_build.city_files)[0]
     good = dbt_build.city_files[day].replace(day.encode(), b"20200316")
     with data_dir_env(data):
         # the session's build is the last good one (as the pipeline records its own builds)
         pipeline._record_build("session", dt.datetime.now(dt.UTC), False, [], pipeline.dbt_project_hash(),
                                "success", None)
-        ingest_files(data, nbs_feed, {name: json.dumps(doc, ensure_ascii=False, indent=1).encode()})
+        ingest_files(data, nbs_feed, {name: content})
         ingest_files(data, CITY_FEED, {"china_cities_20200316.csv": good})
         result = pipeline.transform_validate_publish("fault-matrix")
     assert result["quarantined"] == [name]
