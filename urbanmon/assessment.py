@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from urbanmon.league import ScoredIndicator, league_table
-from urbanmon.progress import METHOD_VERSIONS, Goal, assess, judged_series, planned_path, shown
+from urbanmon.progress import METHOD_VERSIONS, Goal, assess, judged_series, not_judged, planned_path, shown
 from urbanmon.status import RED_STATUSES
 
 CITY_CODE = "370100"
@@ -60,6 +60,16 @@ def in_force(area_goals: list[Goal], year: int) -> list[Goal]:
     return list(chosen.values())
 
 
+def incomplete_years(values: list[dict]) -> dict[tuple[str, str], dict[int, str]]:
+    """(indicator_code, area_code) -> {year: why} of primary values that do not meet their validity rule: served,
+    flagged, never judged (a year with a few real days after its sample data was retired)."""
+    out: dict[tuple[str, str], dict[int, str]] = defaultdict(dict)
+    for r in values:
+        if r.get("is_primary_series") and r.get("area_code") and r.get("is_complete") is False:
+            out[(r["indicator_code"], r["area_code"])][int(r["year"])] = r.get("completeness_note") or "数据不完整"
+    return out
+
+
 def primary_series(values: list[dict], column: str = "value") -> dict[tuple[str, str], dict[int, float]]:
     """(indicator_code, area_code) -> {year: value} of the primary series (the one comparable with the plan).
 
@@ -80,6 +90,7 @@ def progress_rows(indicators: list[dict], milestones: list[dict], areas: list[di
         by_indicator[m["indicator_code"]].append(m)
     area_kind = {a["area_code"]: a["area_kind"] for a in areas}
     series = primary_series(values, "value_unrounded")
+    incomplete = incomplete_years(values)
     rows = []
     for ind in indicators:
         ms = by_indicator.get(ind["indicator_code"])
@@ -88,6 +99,11 @@ def progress_rows(indicators: list[dict], milestones: list[dict], areas: list[di
         general = [m for m in ms if not m.get("area_codes")]
         for (code, area), s in sorted(series.items()):
             if code != ind["indicator_code"] or area not in area_kind:
+                continue
+            skipped = {y: (s[y], why) for y, why in incomplete.get((code, area), {}).items() if y in s}
+            s = {y: v for y, v in s.items() if y not in skipped}  # never judged, nor a point of anyone's trend
+            if not s:
+                _not_judged(rows, ind, area, area_kind[area], area != CITY_CODE, goals(ind, ms), skipped)
                 continue
             is_reference = area != CITY_CODE
             baseline = None
@@ -100,7 +116,25 @@ def progress_rows(indicators: list[dict], milestones: list[dict], areas: list[di
             batches += [(goals(ind, own), False)] if own else []
             for area_goals, is_reference in batches:
                 _assess_area(rows, ind, area, area_kind[area], is_reference, area_goals, s)
+                _not_judged(rows, ind, area, area_kind[area], is_reference, area_goals, skipped)
     return rows
+
+
+def _not_judged(rows: list[dict], ind: dict, area: str, kind: str, is_reference: bool, area_goals: list[Goal],
+                skipped: dict[int, tuple[float, str]]) -> None:
+    """Rows for the years whose value does not meet its validity rule: shown, flagged, not judged."""
+    unit = "" if ind["unit"] in ("ratio", "done") else ind["unit"]
+    for year, (value, why) in sorted(skipped.items()):
+        for goal in in_force(area_goals, year):
+            if goal.no_deadline:
+                goal = replace(goal, milestone_year=year)
+            elif goal.milestone_year < year:
+                continue
+            for method in METHODS:
+                a = not_judged(method, goal, year, value, why, unit)
+                rows.append({"indicator_code": ind["indicator_code"], "area_code": area, "area_kind": kind,
+                             "is_reference": is_reference, "is_default_method": method == ind["progress_method"],
+                             **a.as_row()})
 
 
 def _assess_area(rows: list[dict], ind: dict, area: str, kind: str, is_reference: bool, area_goals: list[Goal],

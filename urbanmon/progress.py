@@ -289,13 +289,29 @@ def assess(method: str, goal: Goal, series: dict[int, float], year: int, unit: s
     try:
         _assess(a, method, goal, {y: v for y, v in series.items() if y <= year and v is not None}, year)
     finally:
-        a.status_zh = STATUS_ZH[a.status]
-        a.status_colour = STATUS_COLOUR[a.status]
-        if goal.precision is not None:  # every figure in the indicator's unit is served at the precision it is shown
-            for name in SHOWN_AT_PRECISION:
-                setattr(a, name, round_gbt8170(getattr(a, name), goal.precision))
-        a.explanation = _explain(a, unit)
+        _finish(a, goal, unit)
     return a
+
+
+def not_judged(method: str, goal: Goal, year: int, value: float, reason: str, unit: str = "") -> Assessment:
+    """A value served but not judged (it does not meet its validity rule, e.g. HJ 663's 324 valid days): the row
+    says so, with the value as shown."""
+    a = Assessment(method=method, method_version=METHOD_VERSIONS[method], year=year,
+                   milestone_year=goal.milestone_year, status="not_assessable", status_zh="", status_colour="",
+                   comparator=goal.comparator, target_value=goal.target, baseline_qualifier=goal.baseline_qualifier,
+                   precision_decimals=goal.precision, actual_value_unrounded=value, actual_value=shown(value, goal),
+                   reason=reason)
+    _finish(a, goal, unit)
+    return a
+
+
+def _finish(a: Assessment, goal: Goal, unit: str) -> None:
+    a.status_zh = STATUS_ZH[a.status]
+    a.status_colour = STATUS_COLOUR[a.status]
+    if goal.precision is not None:  # every figure in the indicator's unit is served at the precision it is shown
+        for name in SHOWN_AT_PRECISION:
+            setattr(a, name, round_gbt8170(getattr(a, name), goal.precision))
+    a.explanation = _explain(a, unit)
 
 
 # the Assessment fields in the indicator's unit: served and shown at its precision (the status is judged before)

@@ -114,6 +114,8 @@ class Indicator:
     method: str
     precision: int = 0
     unit_text: str | None = None
+    validity_min_denominator: float | None = None   # a year's value is complete (judged) from this denominator on
+    validity_rule: str | None = None                # the rule's source, e.g. HJ 663-2013: 324 valid days a year
 
 
 @dataclass(frozen=True)
@@ -356,7 +358,9 @@ def parse_indicators(doc: dict, units: dict[str, dict], source: str = "indicator
                 release_frequency=release.get("frequency"), release_month=release.get("month"),
                 release_note=release.get("note"), department=raw["department"],
                 per_district=bool(raw["per_district"]), binding=bool(raw["binding"]), path=raw["path"],
-                method=raw["method"], precision=raw["precision"], unit_text=raw.get("unit_text"))
+                method=raw["method"], precision=raw["precision"], unit_text=raw.get("unit_text"),
+                validity_min_denominator=_num((raw.get("validity") or {}).get("min_denominator")),
+                validity_rule=(raw.get("validity") or {}).get("rule"))
         except TypeError as exc:
             problems.append(f"{where}: {exc}")
             continue
@@ -368,6 +372,8 @@ def parse_indicators(doc: dict, units: dict[str, dict], source: str = "indicator
             problems.append(f"{where}: plan_ref.quote missing (where in the plan is it stated?)")
         _check_direction(ind, problems, where)
         _check_precision(ind, problems, where)
+        if raw.get("validity") is not None and (ind.validity_min_denominator is None or not ind.validity_rule):
+            problems.append(f"{where}: validity needs min_denominator and the rule it comes from")
         for j, m in enumerate(ind.milestones):
             unknown_areas = [a for a in m.areas if area_codes is not None and a not in area_codes]
             if unknown_areas:
@@ -452,6 +458,7 @@ def catalog_rows(reg: Registry) -> list[dict]:
             "release_note": ind.release_note, "department": ind.department, "per_district": ind.per_district,
             "is_binding": ind.binding, "path_method": ind.path, "progress_method": ind.method,
             "precision_decimals": ind.precision, "registry_version": reg.version,
+            "validity_min_denominator": ind.validity_min_denominator, "validity_rule": ind.validity_rule,
         }
         rows.append(row)
     return rows
@@ -476,6 +483,7 @@ def area_rows(reg: Registry) -> list[dict]:
 
 
 _FLOAT_COLUMNS = {"limit_min", "limit_max", "baseline_value", "target_value", "tolerance_pct", "band_low",
+                  "validity_min_denominator",
                   "band_high"}
 _INT_COLUMNS = {"headline_no", "baseline_year", "release_month", "milestone_year", "period_start",
                 "precision_decimals"}

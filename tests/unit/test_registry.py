@@ -309,3 +309,25 @@ def test_a_revised_target_leaves_earlier_years_statuses_unchanged():
     # the planned path runs to the target in force now
     path = {r["year"]: r["planned_value"] for r in assessment.path_rows(catalog, milestones, values)}
     assert path[2025] == 60.0
+
+
+def test_an_incomplete_year_is_served_flagged_and_not_judged():
+    # HJ 663: a year with fewer valid days than the rule asks is not judged, nor a point of any trend
+    indicators, problems = registry.parse_indicators({"indicators": [ENTRY]}, UNITS)
+    reg = registry.Registry(indicators=indicators, units={k: {"name_zh": k} for k in UNITS},
+                            areas=registry.load().areas, version="test")
+    catalog, milestones, areas = registry.catalog_rows(reg), registry.milestone_rows(reg), registry.area_rows(reg)
+    note = "数据不完整：有效3个，HJ 663-2013 …，不予评价"
+    values = [{"indicator_code": ENTRY["code"], "area_code": "370100", "year": y, "value": v, "value_unrounded": v,
+               "is_primary_series": True, "is_complete": complete, "completeness_note": None if complete else note}
+              for y, v, complete in ((2020, 35.0, True), (2021, 38.0, True), (2022, 99.0, False))]
+    rows = [p for p in assessment.progress_rows(catalog, milestones, areas, values) if p["method"] == "distance"
+            and p["milestone_year"] == 2025]
+    by_year = {p["year"]: p for p in rows}
+    assert (by_year[2022]["status"], by_year[2022]["reason"], by_year[2022]["actual_value"]) == (
+        "not_assessable", note, 99.0)
+    assert "无法评估" in by_year[2022]["explanation"] and note in by_year[2022]["explanation"]
+    assert by_year[2021]["status"] == "on_track"  # (38-35)/(50-35) = 0.2 over 1/5: the 99 is no point of it
+    projection = [p for p in assessment.progress_rows(catalog, milestones, areas, values)
+                  if p["method"] == "projection" and p["year"] == 2021 and p["milestone_year"] == 2025]
+    assert projection[0]["n_points"] == 2

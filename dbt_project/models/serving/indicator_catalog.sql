@@ -43,7 +43,9 @@ final as (
         path_method::varchar as path_method,
         progress_method::varchar as progress_method,
         registry_version::varchar as registry_version,
-        precision_decimals::integer as precision_decimals
+        precision_decimals::integer as precision_decimals,
+        validity_min_denominator::double as validity_min_denominator,
+        validity_rule::varchar as validity_rule
     from source
 
 )

@@ -10,7 +10,8 @@ with
 -- the precision each indicator is judged and shown at (registry); value is rounded to it by GB/T 8170
 precision as (
 
-    select indicator_code, precision_decimals from {{ ref('registry_indicators') }}
+    select indicator_code, precision_decimals, validity_min_denominator, validity_rule
+    from {{ ref('registry_indicators') }}
 
 ),
 
@@ -35,7 +36,17 @@ final as (
         {%- endif %}
         {% endfor -%}
         indicators.value as value_unrounded,
-        precision.precision_decimals::integer as precision_decimals
+        precision.precision_decimals::integer as precision_decimals,
+        -- a year's value is complete when its denominator meets the indicator's validity rule (air quality: HJ 663,
+        -- 324 valid days); an incomplete value is served, flagged, and not judged
+        (precision.validity_min_denominator is null
+            or coalesce(indicators.denominator, 0) >= precision.validity_min_denominator)::boolean as is_complete,
+        (case
+            when precision.validity_min_denominator is not null
+                and coalesce(indicators.denominator, 0) < precision.validity_min_denominator
+                then '数据不完整：有效' || coalesce(indicators.denominator, 0)::integer || '个，'
+                    || precision.validity_rule || '，不予评价'
+        end)::varchar as completeness_note
     from indicators
     -- a code missing from the registry keeps its row (NULL precision fails the contract; the test
     -- assert_indicator_codes_in_registry names it)
