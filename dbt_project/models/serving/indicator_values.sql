@@ -14,13 +14,52 @@ precision as (
 
 ),
 
-indicators as (
+computed as (
 
     {% for indicator_model in indicator_models %}
-    select {{ columns | join(', ') }}
+    select
+        {{ columns | join(', ') }},
+        case when is_synthetic then 'sample' else 'computed_real' end::varchar as value_source,
+        null::varchar as citation,
+        null::varchar as derived_from
     from {{ ref(indicator_model) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
+
+),
+
+-- the value of record: a published figure (ind_official_figures; published before derived) where one exists
+official as (
+
+    select {{ columns | join(', ') }}, value_source, citation, derived_from
+    from {{ ref('ind_official_figures') }}
+
+),
+
+indicators as (
+
+    select
+        {% for column in columns -%}
+        {%- if column == 'is_primary_series' -%}
+        -- beside an official figure the computed value stays, no longer the primary series
+        computed.is_primary_series and official_keys.indicator_code is null as is_primary_series,
+        {%- else -%}
+        computed.{{ column }},
+        {%- endif %}
+        {% endfor -%}
+        computed.value_source,
+        computed.citation,
+        computed.derived_from
+    from computed
+    left join (
+        select distinct indicator_code, area_code, year from official where is_primary_series
+    ) as official_keys
+        on computed.indicator_code = official_keys.indicator_code
+        and computed.area_code = official_keys.area_code
+        and computed.year = official_keys.year
+    union all
+    select {{ columns | join(', ') }}, value_source, citation, derived_from
+    from official
 
 ),
 
@@ -35,7 +74,10 @@ final as (
         {%- endif %}
         {% endfor -%}
         indicators.value as value_unrounded,
-        precision.precision_decimals::integer as precision_decimals
+        precision.precision_decimals::integer as precision_decimals,
+        indicators.value_source,
+        indicators.citation,
+        indicators.derived_from
     from indicators
     -- a code missing from the registry keeps its row (NULL precision fails the contract; the test
     -- assert_indicator_codes_in_registry names it)
