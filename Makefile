@@ -24,6 +24,10 @@ test: install  ## the whole test suite (starts its own platform on other ports a
 lint: install  ## ruff
 	.venvs/pipeline/bin/ruff check urbanmon dags tests scripts
 
+docs: install  ## regenerate what the serving models' dbt YAML describes: docs/serving-schema.md and superset/assets
+	$(PY) -m urbanmon.schema_doc
+	$(PY) superset/board_assets.py
+
 bench: install  ## benchmarks -> docs/benchmarks.md (with the platform up, also through Airflow: make bench LIVE=1)
 	$(PY) scripts/bench.py $(if $(LIVE),--live)
 

@@ -22,6 +22,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from urbanmon.league import load_rule  # noqa: E402  (the commend rule is ours: its words come from registry/)
+from urbanmon.schema_doc import label_zh, served_models  # noqa: E402  (the served columns are described once, in the dbt YAML)
 from urbanmon.status import legend_zh  # noqa: E402  (the one status vocabulary)
 
 COMMEND_RULE = load_rule()
@@ -51,34 +52,45 @@ def uid(kind: str, name: str) -> str:
 
 # --- datasets: table -> (database, main time column, {column: (type, Chinese label)}, {metric: (sql, label, fmt)}) ---
 V, INT, D, B, T, DT = "VARCHAR", "INTEGER", "DOUBLE", "BOOLEAN", "TIMESTAMP WITH TIME ZONE", "DATE"
+SERVED = served_models()[0]
+
+
+def served(table: str, names: list[str]) -> dict[str, tuple[str, str]]:
+    """The board's columns of a served table with the type (`data_type`) and Chinese label (`config.meta.label_zh`)
+    of its dbt YAML, so a column is described in one place; a column the YAML lacks or does not label fails here."""
+    columns = {c["name"]: c for c in SERVED[table].get("columns", [])}
+    out = {}
+    for name in names:
+        if name not in columns:
+            raise KeyError(f"{table}.{name} is not in the dbt YAML of {table}")
+        label = label_zh(columns[name])
+        if not label:
+            raise KeyError(f"{table}.{name} has no config.meta.label_zh in the dbt YAML (the board's Chinese label)")
+        out[name] = (columns[name]["data_type"].upper(), label)
+    return out
+
+
+# The operations tables (files, runs, …) are not dbt models: their types and labels are written here.
 DATASETS: dict[str, dict] = {
     "board_indicator_overview": {
         "db": SERVING_DB,
         "description": "总览：每个核心指标（专栏1）与查看年份一行，济南市截至该年的最新值、状态及其解释。",
-        "columns": {
-            "indicator_code": (V, "指标代码"), "headline_no": (INT, "序号"), "indicator_label": (V, "指标"),
-            "category_zh": (V, "类别"), "unit_zh": (V, "单位"), "as_of_year": (INT, "年份"),
-            "value_year": (INT, "数据年份"), "actual_value": (D, "最新值"), "is_synthetic": (B, "合成样例数据"),
-            "target_2025_text": (V, "2025年目标"), "target_2035_text": (V, "2035年目标"),
-            "milestone_year": (INT, "评估节点"), "status_zh": (V, "状态"), "status_colour": (V, "状态颜色"),
-            "status_badge": (V, "状态（颜色）"), "explanation_zh": (V, "状态说明"),
-            "required_annual_change": (D, "今后所需年均变化"), "acceleration_factor": (D, "加速倍数"),
-            "trend_arrow": (V, "趋势"), "change_from_previous": (D, "较上一年变化"),
-        },
+        "columns": served("board_indicator_overview", [
+            "indicator_code", "headline_no", "indicator_label", "category_zh", "unit_zh", "as_of_year", "value_year",
+            "actual_value", "is_synthetic", "target_2025_text", "target_2035_text", "milestone_year", "status_zh",
+            "status_colour", "status_badge", "explanation_zh", "required_annual_change", "acceleration_factor",
+            "trend_arrow", "change_from_previous",
+        ]),
         "metrics": {"indicator_count": ("COUNT(*)", "指标数", ",d")},
     },
     "board_indicator_path": {
         "db": SERVING_DB,
         "dttm": "year_start",
         "description": "指标详情：济南市实际值、规划路径、节点目标与趋势预测。",
-        "columns": {
-            "indicator_code": (V, "指标代码"), "indicator_label": (V, "指标"), "unit_zh": (V, "单位"),
-            "year": (INT, "年份"), "year_start": (DT, "年度"), "actual_value": (D, "实际值"),
-            "is_running_total": (B, "累计值（累计型目标）"),
-            "is_synthetic": (B, "合成样例数据"), "planned_value": (D, "规划路径值"),
-            "milestone_target_value": (D, "节点目标值"), "projected_value": (D, "趋势预测值"),
-            "probability_meet": (D, "达标概率"),
-        },
+        "columns": served("board_indicator_path", [
+            "indicator_code", "indicator_label", "unit_zh", "year", "year_start", "actual_value", "is_running_total",
+            "is_synthetic", "planned_value", "milestone_target_value", "projected_value", "probability_meet",
+        ]),
         "metrics": {
             "actual": ("MAX(actual_value)", "实际值", VALUE_FORMAT),
             "planned": ("MAX(planned_value)", "规划路径", VALUE_FORMAT),
@@ -89,54 +101,47 @@ DATASETS: dict[str, dict] = {
     "board_indicator_methods": {
         "db": SERVING_DB,
         "description": "指标详情：三种评估方法的状态并列。",
-        "columns": {
-            "indicator_label": (V, "指标"), "year": (INT, "评估年份"), "milestone_year": (INT, "评估节点"),
-            "actual_value": (D, "实际值"), "target_value": (D, "目标值"), "default_method": (V, "默认方法"),
-            "distance_status_zh": (V, "完成进度法"), "pace_status_zh": (V, "增速法"),
-            "projection_status_zh": (V, "趋势预测法"), "projected_value": (D, "预测值"),
-            "probability_meet": (D, "达标概率"), "explanation": (V, "说明"),
-        },
+        "columns": served("board_indicator_methods", [
+            "indicator_label", "year", "milestone_year", "actual_value", "target_value", "default_method",
+            "distance_status_zh", "pace_status_zh", "projection_status_zh", "projected_value", "probability_meet",
+            "explanation",
+        ]),
         "metrics": {},
     },
     "district_scores": {
         "db": SERVING_DB,
         "description": "区县排名：水平分、进步分、综合分、等级、名次与拟表扬区县。",
-        "columns": {
-            "area_name": (V, "区县"), "area_kind": (V, "类型"), "year": (INT, "年份"), "rank": (INT, "名次"),
-            "level_score": (D, "水平分"), "improvement_score": (D, "进步分"), "overall_score": (D, "综合分"),
-            "rating": (V, "等级"), "is_commended": (B, "拟表扬"), "is_ranked": (B, "参与排名"),
-        },
+        "columns": served("district_scores", [
+            "area_name", "area_kind", "year", "rank", "level_score", "improvement_score", "overall_score", "rating",
+            "is_commended", "is_ranked",
+        ]),
         "metrics": {},
     },
     "board_district_map": {
         "db": SERVING_DB,
         "description": "区县地图：最新年份排名与区县轮廓（SVG，无需底图）。",
-        "columns": {
-            "area_code": (V, "行政区划代码"), "area_name": (V, "区县"), "year": (INT, "年份"), "rank": (INT, "名次"),
-            "overall_score": (D, "综合分"), "rating": (V, "等级"), "is_commended": (B, "拟表扬"),
-            "fill_colour": (V, "填充色"), "svg_path": (V, "轮廓"), "label_x": (D, "标注X"),
-            "label_y": (D, "标注Y"), "viewbox": (V, "视图框"),
-        },
+        "columns": served("board_district_map", [
+            "area_code", "area_name", "year", "rank", "overall_score", "rating", "is_commended", "fill_colour",
+            "svg_path", "label_x", "label_y", "viewbox",
+        ]),
         "metrics": {},
     },
     "board_district_values": {
         "db": SERVING_DB,
         "description": "区县对比：各指标分区县数值（区县用户仅见本区县与全市）。",
-        "columns": {
-            "indicator_label": (V, "指标"), "category_zh": (V, "类别"), "area_code": (V, "行政区划代码"),
-            "area_name": (V, "地区"), "area_kind": (V, "地区类型"), "year": (INT, "年份"), "value": (D, "数值"),
-            "unit_zh": (V, "单位"), "is_synthetic": (B, "合成样例数据"), "status_zh": (V, "状态（参考）"),
-        },
+        "columns": served("board_district_values", [
+            "indicator_label", "category_zh", "area_code", "area_name", "area_kind", "year", "value", "unit_zh",
+            "is_synthetic", "status_zh",
+        ]),
         "metrics": {"district_value": ("MAX(value)", "数值", VALUE_FORMAT)},
     },
     "indicator_reconciliation": {
         "db": SERVING_DB,
         "description": "计算值与公布值核对。",
-        "columns": {
-            "indicator_code": (V, "指标代码"), "area_name": (V, "地区"), "year": (INT, "年份"),
-            "computed_value": (D, "计算值"), "published_value": (D, "公布值"), "difference_pp": (D, "差值（百分点）"),
-            "published_source": (V, "公布来源"), "note": (V, "说明"),
-        },
+        "columns": served("indicator_reconciliation", [
+            "indicator_code", "area_name", "year", "computed_value", "published_value", "difference_pp",
+            "published_source", "note",
+        ]),
         "metrics": {},
     },
     "files": {

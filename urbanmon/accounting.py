@@ -2,7 +2,8 @@
 
 - ``landing``: still in a landing folder (not yet complete, or not yet picked up): pending;
 - ``pending``: archived with its receipt (hash, size, received_at), not yet in the ledger;
-- ``processed``: archived and in the ledger as ``loaded`` or ``superseded`` (a newer file for its period);
+- ``processed``: archived and in the ledger as ``loaded``, ``superseded`` (a newer file for its period) or
+  ``retired`` (a sample file whose year has real data);
 - ``quarantined``: archived and in the ledger as ``quarantined`` with its rule and error.
 
 Anomalies (a file in none or in two states): a ledger entry without an archived copy, an archived copy whose bytes
@@ -61,10 +62,10 @@ def check(verify_hashes: bool = False) -> list[dict]:
                 state = "pending"
                 if key in raw_files:
                     anomalies.append("未登记却已有原始数据行（同时处于待处理与已加载）")
-            elif ledger_state in ("loaded", "superseded"):
+            elif ledger_state in ("loaded", "superseded", "retired"):
                 state = "processed"
-                if ledger_state == "superseded" and key in raw_files:
-                    anomalies.append("已被取代的文件仍有原始数据行")
+                if ledger_state in ("superseded", "retired") and key in raw_files:
+                    anomalies.append("已被取代或已退役的文件仍有原始数据行")
                 if ledger_state == "loaded" and key not in raw_files:
                     anomalies.append("已加载的文件没有原始数据行")
             elif ledger_state == "quarantined":

@@ -21,6 +21,8 @@
   archive-backup --to PATH write a verified tar of the archive (files + receipts) and a SHA-256 manifest
   archive-prune --dir D [--keep N]
                            retention: keep the newest N backups in D (default 7); the archive itself is kept whole
+  samples-retire --feed F  the feed goes live: retire all its sample (synthetic) data, then build and publish
+                           (the first real file of a year retires that year's sample data by itself)
 """
 
 from __future__ import annotations
@@ -273,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     prune = sub.add_parser("archive-prune")
     prune.add_argument("--dir", required=True, type=Path)
     prune.add_argument("--keep", type=int, default=7)
+    retire = sub.add_parser("samples-retire")
+    retire.add_argument("--feed", required=True)
     args = parser.parse_args(argv)
 
     if args.command == "env-init":
@@ -351,6 +355,13 @@ def main(argv: list[str] | None = None) -> int:
         from urbanmon import replay
 
         print(json.dumps({"removed": replay.prune_backups(args.dir, args.keep)}, ensure_ascii=False))
+    elif args.command == "samples-retire":
+        from urbanmon import ingest, pipeline
+
+        retired = ingest.retire_feed_samples(args.feed)
+        published = pipeline.transform_validate_publish("samples-retire") if retired else None
+        pipeline.publish_operations("samples-retire")
+        print(json.dumps({"retired": retired, "published": published}, ensure_ascii=False, indent=1, default=str))
     return 0
 
 

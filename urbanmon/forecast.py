@@ -152,6 +152,13 @@ def forecast(points: Sequence[tuple[int, float]], target_year: int, *, lower: fl
     level_v = float(np.mean(np.abs(v)))
     step_v = float(np.mean(np.abs(np.diff(v)))) if n > 1 else 0.0
     floor_sd = max(SD_FLOOR_SHARE_OF_LEVEL * level_v, SD_FLOOR_SHARE_OF_STEP * step_v, 1e-12)
+    if scale == "logit":
+        # a share that sits at a limit (0 % five years running) has no level to scale the floor by: take it from
+        # the range instead, and carry it to the logit scale no closer to the limit than the floor itself, or the
+        # logit's slope at the limit makes the floor vanish and the probability exactly 0 or 1
+        span = limit_max - limit_min
+        floor_sd = max(floor_sd, SD_FLOOR_SHARE_OF_LEVEL * span)
+        v = np.clip(v, limit_min + floor_sd, limit_max - floor_sd)
     floor_sd *= float(np.mean(np.abs(derivative(v))))
     s2 = max(s2, floor_sd ** 2)
     inflation = INFLATION_BASE + INFLATION_PER_YEAR * horizon

@@ -92,7 +92,8 @@ def judge(at: dt.datetime | None = None) -> list[dict]:
     rows = []
     with warehouse.connect() as con:
         loaded = con.execute(
-            "select feed_id, name, received_at from ops.files where state in ('loaded', 'superseded')").fetchall()
+            "select feed_id, name, received_at from ops.files "
+            "where state in ('loaded', 'superseded', 'retired')").fetchall()
         for spec in load_specs().values():
             periods = [(m.group("period"), received) for f, name, received in loaded
                        if f == spec.feed_id and (m := spec.matches(name))]

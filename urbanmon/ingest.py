@@ -34,6 +34,7 @@ class IngestResult:
     quarantined: dict[str, str] = field(default_factory=dict)  # name -> reason
     skipped: list[str] = field(default_factory=list)
     superseded: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)   # sample files retired by the first real file of their year
     rows: int = 0
     values: int = 0
     timings: dict[str, float] = field(default_factory=dict)
@@ -147,6 +148,7 @@ def ingest_pending(feed_id: str, run_id: str | None = None, validate: bool = Tru
                 err = errors[receipt.sha256]
                 _ledger(con, receipt, "quarantined", now, run_id, None, rule=err["rule"], error=err["text"])
                 result.quarantined[receipt.name] = err["text"]
+            result.retired = retire_samples(con, spec, now)
             faults.point("ingest")
             con.execute("commit")
         except BaseException:
@@ -205,7 +207,64 @@ def _supersede(con, spec: FeedSpec, good, result: IngestResult, now) -> None:
         result.superseded.append(name)
 
 
-def _keep_history(con, spec: FeedSpec, old_sha: str, new_sha: str, now) -> None:
+def is_sample(spec: FeedSpec, name: str) -> bool:
+    """A synthetic sample file (the feed's generator names them synthetic_<name>)."""
+    match = spec.matches(name)
+    if match and "synthetic" in match.re.groupindex:
+        return bool(match.group("synthetic"))
+    return name.startswith("synthetic_")
+
+
+def retire_samples(con, spec: FeedSpec, now, years: list[int] | None = None, by: str | None = None) -> list[str]:
+    """Sample data is a removable layer: the loaded sample files of every year that has a loaded real file of this
+    feed (or of ``years``, by command) leave the raw table — their rows kept in history.<feed>, the ledger state
+    ``retired``, a row in ops.sample_retirements — so a year is computed from real data alone, never a mix.
+    Runs inside the caller's transaction."""
+    loaded = con.execute(
+        "select sha256, name, year(report_date) from ops.files where feed_id = ? and state = 'loaded' "
+        "and report_date is not null order by received_at, name", [spec.feed_id]).fetchall()
+    real_by_year: dict[int, str] = {}
+    for _, name, year in loaded:
+        if not is_sample(spec, name):
+            real_by_year.setdefault(year, name)
+    targets = set(years) if years is not None else set(real_by_year)
+    retired = []
+    for sha, name, year in loaded:
+        if not is_sample(spec, name) or year not in targets:
+            continue
+        rows = con.execute(f"select count(*) from {spec.raw_table} where source_file_sha256 = ?", [sha]).fetchone()[0]
+        _keep_history(con, spec, sha, None, now)
+        con.execute(f"delete from {spec.raw_table} where source_file_sha256 = ?", [sha])
+        note = (f"样例数据已退役：{year}年已有真实数据（{real_by_year[year]}），该年只用真实数据计算"
+                if by is None else f"样例数据已退役：{by}")
+        con.execute("update ops.files set state = 'retired', rule = 'sample_retired', error = ?, processed_at = ? "
+                    "where feed_id = ? and sha256 = ?", [note, now, spec.feed_id, sha])
+        con.execute("insert into ops.sample_retirements values (?, ?, ?, ?, ?, ?, ?)",
+                    [spec.feed_id, year, sha, name, now, by or real_by_year.get(year), rows])
+        retired.append(name)
+        log.info("retired sample file %s (%s %s)", name, spec.feed_id, year)
+    return retired
+
+
+def retire_feed_samples(feed_id: str, by: str = "urbanmon samples-retire") -> list[str]:
+    """A feed goes live: retire every loaded sample file of it, whatever its year (the command's service)."""
+    spec = get_spec(feed_id)
+    now = dt.datetime.now(dt.UTC)
+    with warehouse.connect() as con:
+        years = [r[0] for r in con.execute(
+            "select distinct year(report_date) from ops.files where feed_id = ? and state = 'loaded' "
+            "and report_date is not null", [feed_id]).fetchall()]
+        con.execute("begin transaction")
+        try:
+            retired = retire_samples(con, spec, now, years=years, by=by)
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    return retired
+
+
+def _keep_history(con, spec: FeedSpec, old_sha: str, new_sha: str | None, now) -> None:
     """history.<feed>: the superseded file's rows as they were loaded, with when and by which file they were replaced
     (with ops.files.received_at of both files: which value was known when, from which file)."""
     history = "history." + spec.raw_table.rsplit(".", 1)[-1]

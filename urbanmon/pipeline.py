@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from urbanmon import faults, landing, publish, registry, warehouse
+from urbanmon import dbt_failures, faults, landing, publish, registry, warehouse
 from urbanmon.feeds.spec import load_specs
 from urbanmon.settings import DBT_PROJECT_DIR, paths
 
@@ -42,7 +42,7 @@ def dbt_project_hash() -> str:
         if path.is_file() and rel.parts[0] not in ("target", "logs", "dbt_packages"):
             digest.update(str(rel).encode() + b"\0" + path.read_bytes())
     # the plan registry feeds the registry, path, progress and league models: a change rebuilds everything
-    for name in ("units.yaml", "indicators.yaml", "areas.yaml"):
+    for name in registry.VERSIONED_FILES:
         path = registry.registry_dir() / name
         digest.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b""))
     return digest.hexdigest()[:16]
@@ -112,8 +112,10 @@ def dbt_build(plan: BuildPlan) -> dict:
             stdout, stderr = proc.communicate()
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
-        tail = "\n".join((stdout + stderr).splitlines()[-40:])
-        raise RuntimeError(f"dbt build failed (exit {proc.returncode}):\n{tail}")
+        # what failed, in words, for the operations record and the alert (the full log stays in dbt.log)
+        found = dbt_failures.failures(target / "target", DBT_PROJECT_DIR)
+        raise RuntimeError(f"dbt build failed (exit {proc.returncode})\n"
+                           + dbt_failures.explain(found, stdout + stderr, target / "logs" / "dbt.log"))
     nodes = []
     results = target / "target" / "run_results.json"
     if results.exists():

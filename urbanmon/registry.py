@@ -41,6 +41,9 @@ REQUIRED_KEYS = ("code", "kind", "headline_no", "name_zh", "name_en", "category"
                  "baseline", "milestones", "footnotes", "plan_ref", "formula", "feed", "release", "department",
                  "per_district", "binding", "path", "method", "precision")
 MAX_PRECISION = 4
+# the registry files whose content is the registry version (served as registry_version; a change rebuilds everything
+# and is announced once): the plan's indicators, units and areas, and the platform's league rule
+VERSIONED_FILES = ("units.yaml", "indicators.yaml", "areas.yaml", "league.yaml")
 _NUMBER_RE = re.compile(r"\d+(?:\.(\d+))?")
 
 
@@ -422,8 +425,9 @@ def load(directory: Path | None = None) -> Registry:
     if problems:
         raise RegistryError(problems)
     digest = hashlib.sha256()
-    for name in ("units.yaml", "indicators.yaml", "areas.yaml"):
-        digest.update((directory / name).read_bytes())
+    for name in VERSIONED_FILES:
+        if (directory / name).exists():
+            digest.update((directory / name).read_bytes())
     return Registry(indicators=indicators, units=units, areas=areas, version=digest.hexdigest()[:12])
 
 

@@ -184,7 +184,8 @@ def fmt(value, digits: int = 2) -> str:
 def _status(row: dict) -> tuple[str, str]:
     p = row.get("progress")
     if not p:
-        passed = [y for y, _ in row.get("milestones") or [] if y < row.get("report_year", 0)]
+        # a target without a deadline (milestone year NULL) never passes
+        passed = [y for y, _ in row.get("milestones") or [] if y is not None and y < row.get("report_year", 0)]
         if passed and len(passed) == len(row["milestones"]):
             return f"目标年（{max(passed)}年）已过", "grey"
         return "无当年数据", "grey"
@@ -199,7 +200,7 @@ def _target_text(row: dict) -> str:
                 return f"{p['milestone_year']}年 {row[key]}"
         return f"{p['milestone_year']}年 {p.get('comparator') or ''} {fmt(p.get('target_value'))}".strip()
     parts = [f"{y}年 {row[f'target_{y}_text']}" for y in (2025, 2035) if row.get(f"target_{y}_text")]
-    parts = parts or [f"{y}年 {text}" for y, text in row.get("milestones") or []]
+    parts = parts or [f"{y}年 {text}" if y is not None else f"无期限 {text}" for y, text in row.get("milestones") or []]
     return "；".join(parts) or (row.get("milestone_years") or "—")
 
 

@@ -24,7 +24,7 @@ create table if not exists ops.files (
     size_bytes bigint,
     received_at timestamptz,
     archive_path varchar,
-    state varchar not null,          -- loaded | quarantined | superseded
+    state varchar not null,          -- loaded | quarantined | superseded | retired (sample data replaced by real)
     rule varchar,                    -- the rule a quarantined file broke
     error varchar,                   -- the full message: file, line, column, rule
     report_date date,
@@ -104,6 +104,15 @@ create table if not exists ops.alerts (
     created_at timestamptz not null,
     sent_at timestamptz,
     error varchar
+);
+create table if not exists ops.sample_retirements (
+    feed_id varchar not null,        -- sample (synthetic) data retired by real data: the sample is a removable layer
+    year integer not null,           -- the year whose sample files were retired (NULL year: the whole feed, by command)
+    sha256 varchar not null,         -- the retired sample file
+    name varchar not null,
+    retired_at timestamptz not null,
+    by_file varchar,                 -- the first real file of that year, or 'urbanmon samples retire' (a command)
+    rows_retired bigint
 );
 create table if not exists ops.file_revisions (
     feed_id varchar not null,        -- a corrected file superseded an earlier one for the same period

@@ -28,7 +28,7 @@ counties as (
 county_sum as (
 
     select
-        '370100' as area_code,
+        '{{ var("city_code") }}' as area_code,
         year,
         sum(land_area_km2::decimal(18, 4)) as land_area_km2,
         sum(forest_area_km2::decimal(18, 4)) as forest_area_km2,
@@ -69,7 +69,7 @@ city as (
         survey.is_synthetic,
         '全市 row' as city_basis
     from survey
-    where survey.area_code = '370100'
+    where survey.area_code = '{{ var("city_code") }}'
         and survey.year not in (
             select county_sum.year from county_sum cross join county_count
             where county_sum.counties_reported = county_count.counties
@@ -90,7 +90,7 @@ others as (
         is_synthetic,
         null as city_basis
     from survey
-    where area_code <> '370100'
+    where area_code <> '{{ var("city_code") }}'
 
 )
 

@@ -36,7 +36,7 @@ by_area as (
 county_sum as (
 
     select
-        '370100' as area_code,
+        '{{ var("city_code") }}' as area_code,
         by_area.year,
         sum(by_area.months_reported)::integer as months_reported,
         sum(by_area.collected_wan_t) as collected_wan_t,
@@ -70,10 +70,10 @@ city as (
 
     select by_area.*, '全市 rows' as city_basis
     from by_area
-    where area_code = '370100' and year not in (select year from complete_years)
+    where area_code = '{{ var("city_code") }}' and year not in (select year from complete_years)
 
 )
 
 select * from city
 union all
-select by_area.*, null as city_basis from by_area where area_code <> '370100'
+select by_area.*, null as city_basis from by_area where area_code <> '{{ var("city_code") }}'

@@ -34,7 +34,7 @@ per_area as (
 
     union all
 
-    select '370100', year, test_type, count(*), sum(tests), sum(devices),
+    select '{{ var("city_code") }}', year, test_type, count(*), sum(tests), sum(devices),
            sum(d_weighted), sum(u_weighted), sum(lat_weighted),
            count(distinct quarter_start), bool_and(is_synthetic)
     from tiles

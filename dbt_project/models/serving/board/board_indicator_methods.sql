@@ -4,7 +4,7 @@ with
 progress as (
 
     select * from {{ ref('indicator_progress') }}
-    where area_code = '370100'
+    where area_code = '{{ var("city_code") }}'
 
 ),
 

@@ -12,7 +12,7 @@ catalog as (
 progress as (
 
     select * from {{ ref('indicator_progress') }}
-    where area_code = '370100' and is_default_method
+    where area_code = '{{ var("city_code") }}' and is_default_method
 
 ),
 
@@ -35,7 +35,7 @@ values_city as (
 
     select indicator_code, year, any_value(is_synthetic) as is_synthetic
     from {{ ref('indicator_values') }}
-    where area_code = '370100' and is_primary_series
+    where area_code = '{{ var("city_code") }}' and is_primary_series
     group by indicator_code, year
 
 ),

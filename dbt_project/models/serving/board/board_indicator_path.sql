@@ -11,7 +11,7 @@ catalog as (
 path as (
 
     select * from {{ ref('indicator_path') }}
-    where area_code = '370100'
+    where area_code = '{{ var("city_code") }}'
 
 ),
 
@@ -19,7 +19,7 @@ actual as (
 
     select indicator_code, year, max(value) as actual_value, bool_or(is_synthetic) as is_synthetic
     from {{ ref('indicator_values') }}
-    where area_code = '370100' and is_primary_series
+    where area_code = '{{ var("city_code") }}' and is_primary_series
     group by indicator_code, year
 
 ),
@@ -37,7 +37,7 @@ projection as (
 
     select indicator_code, milestone_year as year, projected_value, probability_meet
     from {{ ref('indicator_progress') }}
-    where area_code = '370100' and method = 'projection' and projected_value is not null
+    where area_code = '{{ var("city_code") }}' and method = 'projection' and projected_value is not null
     qualify row_number() over (partition by indicator_code, milestone_year order by year desc) = 1
 
 ),

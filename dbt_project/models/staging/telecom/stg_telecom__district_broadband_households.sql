@@ -39,7 +39,7 @@ districts as (
 city as (
 
     select
-        '370100' as area_code,
+        '{{ var("city_code") }}' as area_code,
         year,
         sum(households) as households,
         sum(fibre_reachable_households) as fibre_reachable_households,
@@ -53,6 +53,6 @@ city as (
 
 )
 
-select * from per_area where area_code <> '370100'
+select * from per_area where area_code <> '{{ var("city_code") }}'
 union all
 select * from city

@@ -12,12 +12,12 @@ by_area as (
     select area_code, year, sum(reclaimed_water_used_wan_t) as reclaimed, sum(wastewater_treated_wan_t) as treated,
         bool_or(is_synthetic) as is_synthetic
     from plants
-    where area_code <> '370100'
+    where area_code <> '{{ var("city_code") }}'
     group by area_code, year
 
     union all
 
-    select '370100' as area_code, year, sum(reclaimed_water_used_wan_t), sum(wastewater_treated_wan_t),
+    select '{{ var("city_code") }}' as area_code, year, sum(reclaimed_water_used_wan_t), sum(wastewater_treated_wan_t),
         bool_or(is_synthetic)
     from plants
     group by year

@@ -13,12 +13,12 @@ computed as (
         sum(year_end_capacity_wan_t_per_day) as numerator, null::double as denominator,
         bool_or(is_synthetic) as is_synthetic
     from plants
-    where area_code <> '370100'
+    where area_code <> '{{ var("city_code") }}'
     group by area_code, year
 
     union all
 
-    select '370100' as area_code, year, sum(year_end_capacity_wan_t_per_day), sum(year_end_capacity_wan_t_per_day),
+    select '{{ var("city_code") }}' as area_code, year, sum(year_end_capacity_wan_t_per_day), sum(year_end_capacity_wan_t_per_day),
         null::double, bool_or(is_synthetic)
     from plants
     group by year

@@ -12,12 +12,12 @@ by_area as (
     select area_code, year, count(*) filter (where meets_class_iv) as meeting, count(*) as plants,
         bool_or(is_synthetic) as is_synthetic
     from plants
-    where area_code <> '370100'
+    where area_code <> '{{ var("city_code") }}'
     group by area_code, year
 
     union all
 
-    select '370100' as area_code, year, count(*) filter (where meets_class_iv), count(*), bool_or(is_synthetic)
+    select '{{ var("city_code") }}' as area_code, year, count(*) filter (where meets_class_iv), count(*), bool_or(is_synthetic)
     from plants
     group by year
 

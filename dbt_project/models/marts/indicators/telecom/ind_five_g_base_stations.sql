@@ -53,7 +53,7 @@ per_area as (
     select area_code, year, stations, is_synthetic from per_district
     union all
     -- the city: the sum of its 12 county-level districts (cells outside every district count nowhere)
-    select '370100' as area_code, year, sum(stations) as stations, bool_and(is_synthetic) as is_synthetic
+    select '{{ var("city_code") }}' as area_code, year, sum(stations) as stations, bool_and(is_synthetic) as is_synthetic
     from per_district
     group by year
 

@@ -27,7 +27,7 @@ per_area as (
 
     -- the city: every cell of the 12 county-level districts
     select
-        '370100' as area_code,
+        '{{ var("city_code") }}' as area_code,
         year,
         sum(covered_population),
         sum(resident_population),
