@@ -95,6 +95,11 @@ def sample_members() -> list[tuple[str, str, bytes]]:
                     name = Path(member.name).name
                     if member.isfile() and spec.matches(name):
                         out.append((spec.feed_id, name, tar.extractfile(member).read()))
+        # small real samples ship as plain files (official figures: a CSV a reviewer can read in the repository)
+        folder = spec.folder / spec.sample
+        for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if path.is_file() and spec.matches(path.name):
+                out.append((spec.feed_id, path.name, path.read_bytes()))
     for spec in load_specs().values():
         for name, data in sorted(generated_samples(spec.feed_id).items()):
             out.append((spec.feed_id, name, data))

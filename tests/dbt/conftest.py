@@ -117,6 +117,19 @@ def ingest_synthetic_samples(data: Path) -> None:
             ingest_files(data, feed_id, generated_samples(feed_id))
 
 
+def ingest_shipped_samples(data: Path) -> None:
+    """Load the real samples shipped as plain files (sources/<feed>/sample/*.csv: the official figures) with the
+    project's ingest; the CNEMC archives are loaded by day above."""
+    from urbanmon.cli import sample_members
+
+    files: dict[str, dict[str, bytes]] = {}
+    for feed_id, name, content in sample_members():
+        if not name.startswith("synthetic_") and not feed_id.startswith("air_quality__"):
+            files.setdefault(feed_id, {})[name] = content
+    for feed_id, named in files.items():
+        ingest_files(data, feed_id, named)
+
+
 def build_project(work: Path, city_days: list[str], station_days: list[str], dbt_work: Path | None = None,
                   *dbt_args: str, synthetic: bool = True) -> DbtBuild:
     """Ingest the given real files into a fresh data folder under ``work`` and run ``dbt build`` (target and logs in
@@ -133,6 +146,7 @@ def build_project(work: Path, city_days: list[str], station_days: list[str], dbt
         ingest_files(data, STATION_FEED, {f"china_sites_{day}.csv": content for day, content in station.items()})
     if synthetic:
         ingest_synthetic_samples(data)
+        ingest_shipped_samples(data)
     with data_dir_env(data):
         from urbanmon import warehouse
 

@@ -22,6 +22,11 @@ from urbanmon.feeds.errors import FeedError
 from urbanmon.feeds.spec import get_spec
 
 CASES = [
+    ('statistics__jinan_official_figures', 'empty', 'empty_file'),
+    ('statistics__jinan_official_figures', 'utf16', 'encoding'),
+    ('statistics__jinan_official_figures', 'header_only', 'empty_file'),
+    ('statistics__jinan_official_figures', 'first_data_line_doubled', 'duplicate_key'),
+    ('statistics__jinan_official_figures', 'gb18030_garbled', 'encoding'),
     ('air_quality__cnemc_city_hourly', 'empty', 'empty_file'),
     ('air_quality__cnemc_city_hourly', 'utf16', 'encoding'),
     ('air_quality__cnemc_city_hourly', 'binary_noise', 'encoding'),
@@ -102,8 +107,10 @@ def _sample(feed_id: str) -> tuple[str, bytes]:
         return "china_cities_20200101.csv", real_city_file("20200101")
     if feed_id == "air_quality__cnemc_station_hourly":
         return "china_sites_20190101.csv", real_station_file("20190101")
-    from urbanmon.cli import generated_samples
+    from urbanmon.cli import generated_samples, sample_members
 
+    if feed_id == "statistics__jinan_official_figures":  # a real sample, shipped as a plain CSV
+        return next((name, data) for feed, name, data in sample_members() if feed == feed_id)
     return sorted(generated_samples(feed_id).items())[-1]
 
 

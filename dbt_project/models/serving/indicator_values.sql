@@ -15,13 +15,52 @@ precision as (
 
 ),
 
-indicators as (
+computed as (
 
     {% for indicator_model in indicator_models %}
-    select {{ columns | join(', ') }}
+    select
+        {{ columns | join(', ') }},
+        case when is_synthetic then 'sample' else 'computed_real' end::varchar as value_source,
+        null::varchar as citation,
+        null::varchar as derived_from
     from {{ ref(indicator_model) }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
+
+),
+
+-- the value of record: a published figure (ind_official_figures; published before derived) where one exists
+official as (
+
+    select {{ columns | join(', ') }}, value_source, citation, derived_from
+    from {{ ref('ind_official_figures') }}
+
+),
+
+indicators as (
+
+    select
+        {% for column in columns -%}
+        {%- if column == 'is_primary_series' -%}
+        -- beside an official figure the computed value stays, no longer the primary series
+        computed.is_primary_series and official_keys.indicator_code is null as is_primary_series,
+        {%- else -%}
+        computed.{{ column }},
+        {%- endif %}
+        {% endfor -%}
+        computed.value_source,
+        computed.citation,
+        computed.derived_from
+    from computed
+    left join (
+        select distinct indicator_code, area_code, year from official where is_primary_series
+    ) as official_keys
+        on computed.indicator_code = official_keys.indicator_code
+        and computed.area_code = official_keys.area_code
+        and computed.year = official_keys.year
+    union all
+    select {{ columns | join(', ') }}, value_source, citation, derived_from
+    from official
 
 ),
 
@@ -37,12 +76,16 @@ final as (
         {% endfor -%}
         indicators.value as value_unrounded,
         precision.precision_decimals::integer as precision_decimals,
+        indicators.value_source,
+        indicators.citation,
+        indicators.derived_from,
         -- a year's value is complete when its denominator meets the indicator's validity rule (air quality: HJ 663,
         -- 324 valid days); an incomplete value is served, flagged, and not judged
-        (precision.validity_min_denominator is null
+        -- (a published figure is the value of record: complete by definition)
+        (precision.validity_min_denominator is null or indicators.value_source = 'official'
             or coalesce(indicators.denominator, 0) >= precision.validity_min_denominator)::boolean as is_complete,
         (case
-            when precision.validity_min_denominator is not null
+            when precision.validity_min_denominator is not null and indicators.value_source <> 'official'
                 and coalesce(indicators.denominator, 0) < precision.validity_min_denominator
                 then '数据不完整：有效' || coalesce(indicators.denominator, 0)::integer || '个，'
                     || precision.validity_rule || '，不予评价'
