@@ -197,6 +197,15 @@ DATASETS: dict[str, dict] = {
         },
         "metrics": {"alert_count": ("COUNT(*)", "告警数", ",d")},
     },
+    "sample_retirements": {
+        "db": OPERATIONS_DB,
+        "description": "运行记录：被真实数据替代而退役的样例（合成）数据文件，及替代它们的第一个真实文件。",
+        "columns": {
+            "feed_id": (V, "数据源"), "year": (INT, "年份"), "name": (V, "退役的样例文件"), "retired_at": (T, "退役时间"),
+            "by_file": (V, "由此真实文件（或命令）替代"), "rows_retired": (INT, "退役行数"),
+        },
+        "metrics": {},
+    },
     "file_accounting": {
         "db": OPERATIONS_DB,
         "description": ("运行记录：每个到达文件的去向（待处理、已处理归档、已隔离），"
@@ -369,6 +378,13 @@ CHARTS: dict[str, dict] = {
         "columns": ["created_at", "kind", "subject", "sent_at", "error"], "order": [["created_at", False]],
         "description": "状态变化、文件隔离、运行失败、数据逾期的告警及其发送情况（每项只告警一次）。",
     },
+    "board_quality_sample_retirements": {
+        "title": "样例数据退役", "dataset": "sample_retirements", "kind": "table",
+        "columns": ["retired_at", "feed_id", "year", "name", "by_file", "rows_retired"],
+        "order": [["retired_at", False]],
+        "description": "某数据源某年收到第一个真实文件后，该年的样例（合成）数据自动退役，只用真实数据计算；"
+                       "退役的行保留在历史表中。",
+    },
     "board_quality_failed_runs": {
         "title": "失败的运行", "dataset": "runs", "kind": "table",
         "columns": ["started_at", "dag_id", "step", "run_id", "message"], "order": [["started_at", False]],
@@ -516,6 +532,7 @@ DASHBOARDS: dict[str, dict] = {
             [("board_quality_failed_runs", 6, 50), ("board_quality_reconciliation", 6, 50)],
             [("board_quality_status_changes", 12, 50)],
             [("board_quality_alerts", 6, 50), ("board_quality_accounting", 6, 50)],
+            [("board_quality_sample_retirements", 12, 40)],
         ],
         "markdown": {"links": _links("data-quality")
                      + "\n\n数据来自平台运行记录（每次运行后发布，失败时也发布），未发布数据时也能看到失败原因。"},
