@@ -202,7 +202,8 @@ DATASETS: dict[str, dict] = {
         "description": "运行记录：被真实数据替代而退役的样例（合成）数据文件，及替代它们的第一个真实文件。",
         "columns": {
             "feed_id": (V, "数据源"), "year": (INT, "年份"), "name": (V, "退役的样例文件"),
-            "retired_at": (T, "退役时间"), "by_file": (V, "由此真实文件（或命令）替代"), "rows_retired": (INT, "退役行数"),
+            "retired_at": (T, "退役时间"), "by_file": (V, "由此真实文件（或命令）替代"),
+            "rows_retired": (INT, "退役行数"),
         },
         "metrics": {},
     },
