@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import pytest
 
-from tests.conftest import SHARED, real_city_file
+from tests.conftest import SHARED, real_city_file, real_station_file
 from urbanmon.precision import round_gbt8170
 
 pytestmark = pytest.mark.integration
@@ -201,3 +201,34 @@ def test_files_arriving_in_a_burst_are_all_handled(platform):
     assert not [p for p in platform.landing.iterdir() if p.name in names]
     for sha in shas:
         assert (platform.data / "archive" / "air_quality__cnemc_city_hourly" / sha / "receipt.json").exists()
+
+
+def test_a_real_2021_file_takes_over_from_the_sample_and_other_feeds_keep_flowing(platform):
+    """Real data replaces sample data without a human: a real-format CNEMC file of 2021 (a real 2020 day re-dated:
+    only 2020 is real here) retires the 2021 sample files, reaches air_quality_hourly in the run it triggers, the
+    year is flagged incomplete and not judged (HJ 663: 324 valid days); a file of another feed landed after it is
+    published too."""
+    day = real_city_file("20200120").replace(b"20200120", b"20210120")
+    sha = hashlib.sha256(day).hexdigest()
+    platform.drop("china_cities_20210120.csv", day)
+    state, _ = platform.wait_for_file(sha, timeout=600)
+    assert state == "loaded"
+    assert platform.serving("select count(*) from air_quality_hourly where source_file_sha256 = ?", [sha])[0][0] > 0
+    assert platform.serving("select count(*) from air_quality_hourly where year(report_date) = 2021 "
+                            "and starts_with(source_file_name, 'synthetic_')")[0][0] == 0
+    retired = platform.operations("select count(*), min(by_file) from sample_retirements where year = 2021 "
+                                  "and feed_id = 'air_quality__cnemc_city_hourly'")[0]
+    assert retired[0] >= 300 and retired[1] == "china_cities_20210120.csv"
+    complete, source = platform.serving(
+        "select is_complete, value_source from indicator_values where indicator_code = 'air_quality_good_days_ratio' "
+        "and area_code = '370100' and year = 2021 and is_primary_series")[0]
+    assert (complete, source) == (False, "computed_real")
+    statuses = platform.serving("select distinct status, reason from indicator_progress where indicator_code = "
+                                "'air_quality_good_days_ratio' and area_code = '370100' and year = 2021")
+    assert [s for s, _ in statuses] == ["not_assessable"] and "324" in statuses[0][1]
+
+    # a file of another feed (the station feed: a re-sent version of a day it has) flows after it
+    station = real_station_file("20190102").replace(b"\n", b"\r\n")
+    platform.drop("china_sites_20190102.csv", station)
+    state, _ = platform.wait_for_file(hashlib.sha256(station).hexdigest(), timeout=600)
+    assert state == "loaded"

@@ -79,13 +79,14 @@ final as (
         indicators.value_source,
         indicators.citation,
         indicators.derived_from,
-        -- a year's value is complete when its denominator meets the indicator's validity rule (air quality: HJ 663,
-        -- 324 valid days); an incomplete value is served, flagged, and not judged
-        -- (a published figure is the value of record: complete by definition)
-        (precision.validity_min_denominator is null or indicators.value_source = 'official'
+        -- a year's value from real data is complete when its denominator meets the indicator's validity rule (air
+        -- quality: HJ 663, 324 valid days); an incomplete value is served, flagged, and not judged. A published
+        -- figure is the value of record (complete by definition); the sample is a stand-in (one day a week for air),
+        -- marked as sample all the way to the screen, and judged as such
+        (precision.validity_min_denominator is null or indicators.value_source in ('official', 'sample')
             or coalesce(indicators.denominator, 0) >= precision.validity_min_denominator)::boolean as is_complete,
         (case
-            when precision.validity_min_denominator is not null and indicators.value_source <> 'official'
+            when precision.validity_min_denominator is not null and indicators.value_source = 'computed_real'
                 and coalesce(indicators.denominator, 0) < precision.validity_min_denominator
                 then '数据不完整：有效' || coalesce(indicators.denominator, 0)::integer || '个，'
                     || precision.validity_rule || '，不予评价'
