@@ -60,3 +60,59 @@ def test_context_statistics_are_served_and_reconciliation_uses_real_values_only(
     urban = [r for r in recon if r["indicator_code"] == "urbanization_rate_resident_pct"]
     assert urban and all(r["computed_value"] is None for r in urban)
     assert all(r["tolerance"] == 0.05 for r in urban)
+
+
+def test_a_revised_official_figure_supersedes_keeps_its_history_and_leaves_an_edition_unchanged(dbt_build, scratch):
+    """The bureau publishes a revision (常住人口城镇化率 2022: 74.3 -> 74.4, a later publication): the new file of the
+    same period supersedes the earlier one, the value of record follows, the earlier figure stays queryable with who
+    published what when, and a frozen edition keeps what it froze."""
+    import shutil
+
+    import duckdb
+
+    from tests.dbt.conftest import data_dir_env, ingest_files, run_dbt
+    from urbanmon import editions, pipeline, publish
+    from urbanmon.settings import SOURCES_DIR
+
+    feed = "statistics__jinan_official_figures"
+    sample = SOURCES_DIR / feed / "sample" / "official_figures_2025_jinan_published.csv"
+    original = sample.read_bytes()
+    old_row = next(line for line in original.decode("utf-8").splitlines()
+                   if line.startswith("常住人口城镇化率,370100,2022,"))
+    revised_row = (old_row.replace(",74.3,", ",74.4,", 1).replace("2023-04-12", "2024-04-20")
+                   .replace("2022年济南市国民经济和社会发展统计公报", "济南统计年鉴2024（修订）"))
+    revised = original.decode("utf-8").replace(old_row, revised_row).encode("utf-8")
+    data = scratch / "data"
+    shutil.copytree(dbt_build.data, data)
+
+    def primary(con):
+        return con.execute("select value, citation from indicator_values where indicator_code = "
+                           "'urbanization_rate_resident_pct' and area_code = '370100' and year = 2022 "
+                           "and is_primary_series").fetchone()
+
+    with data_dir_env(data):
+        publish.publish_snapshot()
+        pipeline.publish_operations()
+        frozen = editions.freeze("annual", 2022, "编辑甲")
+        result = ingest_files(data, feed, {"official_figures_2025_revised.csv": revised})
+        assert result["superseded"], result
+        code, output, _ = run_dbt(data, dbt_build.target.parent, *pipeline.dbt_selection([feed]))
+        assert code == 0, output[-4000:]
+        publish.publish_snapshot()
+        with duckdb.connect(str(data / "serving" / "warehouse.duckdb"), read_only=True) as con:
+            value, citation = primary(con)
+            edition = con.execute(
+                "select value from edition_indicator_values where edition_id = ? and indicator_code = "
+                "'urbanization_rate_resident_pct' and area_code = '370100' and year = 2022 and is_primary_series",
+                [frozen["edition_id"]]).fetchone()[0]
+        assert (value, edition) == (74.4, 74.3) and "济南统计年鉴2024（修订）" in citation
+        assert all(c["ok"] for c in editions.verify())
+        with duckdb.connect(str(data / "build" / "warehouse.duckdb"), read_only=True) as con:
+            history = con.execute(
+                f"select value, document, superseded_by_sha256 is not null from history.{feed} where figure_code = "
+                "'urbanization_rate_resident_pct' and area_code = '370100' and year::varchar like '2022%'").fetchall()
+            revisions = con.execute("select old_name, new_name from ops.file_revisions where feed_id = ?",
+                                    [feed]).fetchall()
+        # who published what, when: the earlier figure with its document, and which file replaced it
+        assert history == [(74.3, "2022年济南市国民经济和社会发展统计公报", True)]
+        assert revisions == [("official_figures_2025_jinan_published.csv", "official_figures_2025_revised.csv")]
