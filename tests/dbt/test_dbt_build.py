@@ -161,7 +161,12 @@ def test_indicator_values_have_jinan_official_and_2026_apart(dbt_build):
             "select method, standard, value, numerator, denominator, unit, source_feed, is_synthetic, "
             "value_unrounded, precision_decimals "
             "from serving.indicator_values where indicator_code = 'air_quality_good_days_ratio' "
-            "and area_code = '370100' and year = 2020 order by standard").fetchall()
+            "and area_code = '370100' and year = 2020 and value_source <> 'official' order by standard").fetchall()
+        # the plan's own 2020 figure (专栏1: 62) stands beside them as a published figure, not the primary series
+        plan_figure = con.execute(
+            "select value, is_primary_series from serving.indicator_values where indicator_code = "
+            "'air_quality_good_days_ratio' and area_code = '370100' and year = 2020 and value_source = 'official'"
+        ).fetchall()
         good_days_2012 = con.execute(
             "select count(*) filter (where is_good_day), count(*) filter (where is_valid_day) "
             "from serving.air_quality_daily where location_id = '济南' and standard = 'HJ 633-2012' "
@@ -170,6 +175,7 @@ def test_indicator_values_have_jinan_official_and_2026_apart(dbt_build):
         ("HJ 633-2012 / HJ 663-2013", "HJ 633-2012"),
         ("HJ 633-2026 (provisional breakpoints) / HJ 663-2013", "HJ 633-2026"),
     ]
+    assert plan_figure == [(62.0, False)]
     official = rows[0]
     assert (official[3], official[4]) == good_days_2012 == (1, 3)  # 01-01 AQI 72 良; 01-02 132, 01-03 200
     # 1/3 of the days: 33.333… exactly in value_unrounded, shown and judged at the plan's one decimal (62 → 65.2)

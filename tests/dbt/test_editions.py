@@ -77,6 +77,15 @@ def test_a_frozen_edition_survives_a_revision(dbt_build, scratch, monkeypatch):
         # the plan revises the 2025 target (65.2 -> 99.0) from 2021-07-01: the registry gets a later version of the
         # milestone; 2020's statuses keep 65.2, later years are judged against 99.0, the frozen edition is unchanged
         pipeline.publish_operations("before-revision")  # the statuses seen before the registry changes
+
+        def shown_statuses():  # what 总览 shows first: default method, latest year, nearest milestone
+            with duckdb.connect(str(serving), read_only=True) as con:
+                return dict(((c, a), s) for c, a, s in con.execute(
+                    "select indicator_code, area_code, status from indicator_progress where is_default_method "
+                    "qualify year = max(year) over (partition by indicator_code, area_code) and milestone_year = "
+                    "min(milestone_year) over (partition by indicator_code, area_code, year)").fetchall())
+
+        before_revision = shown_statuses()
         registry_copy = scratch / "registry"
         shutil.copytree(registry.registry_dir(), registry_copy)
         text = (registry_copy / "indicators.yaml").read_text(encoding="utf-8")
@@ -117,8 +126,13 @@ def test_a_frozen_edition_survives_a_revision(dbt_build, scratch, monkeypatch):
         assert [a[0] for a in new] == ["rule_change"], new
         assert "登记表版本" in new[0][1] and "已冻结的评估版本不受影响" in new[0][2]
         with duckdb.connect(str(data / "serving" / "operations.duckdb"), read_only=True) as con:
-            changed = con.execute("select indicator_code, explanation from status_changes "
+            changed = con.execute("select indicator_code, area_code, explanation from status_changes "
                                   "where explanation like '（随评估口径更新）%'").fetchall()
-        # the statuses a 99.0 target changed (Jinan's later years were judged against 65.2) are listed in that alert
-        assert changed and all(explanation in new[0][2] for _, explanation in changed)
-        assert {code for code, _ in changed} == {"air_quality_good_days_ratio"}
+        # every status the revision changed is recorded and listed in that one alert (and only those)
+        after_revision = shown_statuses()
+        flipped = {key for key, status in after_revision.items() if before_revision.get(key, status) != status}
+        assert {(code, area) for code, area, _ in changed} == flipped
+        assert all(code == "air_quality_good_days_ratio" for code, _ in flipped)
+        assert all(explanation in new[0][2] for _, _, explanation in changed)
+        if not flipped:
+            assert "当前状态均未因此改变" in new[0][2]

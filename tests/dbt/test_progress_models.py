@@ -25,24 +25,28 @@ def test_catalog_holds_every_registry_entry(dbt_build):
     assert version == [(reg.version,)]
 
 
-def test_jinan_2020_is_the_baseline_year_under_every_method(dbt_build):
+def test_jinan_2020_from_three_real_days_is_shown_flagged_and_not_judged_under_any_method(dbt_build):
+    """The session build holds three real days of 2020: HJ 663 asks 324 valid days for a year's figure, so the value
+    is served (flagged incomplete) and no method judges it; the explanation says why."""
     with dbt_build.connect() as con:
         rows = con.execute(
-            "select method, method_version, milestone_year, status, baseline_value, baseline_source, actual_value, "
-            "is_reference, is_default_method, explanation from serving.indicator_progress "
+            "select method, method_version, milestone_year, status, reason, actual_value, is_reference, "
+            "is_default_method, explanation from serving.indicator_progress "
             "where indicator_code = 'air_quality_good_days_ratio' and area_code = '370100' and year = 2020 "
             "order by milestone_year, method").fetchall()
-        actual = con.execute(
-            "select value from serving.indicator_values where indicator_code = 'air_quality_good_days_ratio' "
-            "and area_code = '370100' and year = 2020 and is_primary_series").fetchone()[0]
+        actual, complete, note, valid_days = con.execute(
+            "select value, is_complete, completeness_note, denominator from serving.indicator_values "
+            "where indicator_code = 'air_quality_good_days_ratio' and area_code = '370100' and year = 2020 "
+            "and is_primary_series").fetchone()
+    assert complete is False and valid_days < 324 and f"有效{int(valid_days)}个" in note and "HJ 663" in note
     assert [r[0] for r in rows] == ["distance", "pace", "projection"]
     assert {r[2] for r in rows} == {2025}
-    for method, version, _, status, baseline, source, value, is_reference, _, explanation in rows:
+    for method, version, _, status, reason, value, is_reference, _, explanation in rows:
         assert version.startswith(method + "-")
-        assert (status, baseline, source, is_reference) == ("baseline", 62.0, "plan", False)
+        assert (status, reason, is_reference) == ("not_assessable", note, False)
         assert value == pytest.approx(actual)
-        assert explanation.startswith("基期：") and "目标65.2%" in explanation
-    assert sum(r[8] for r in rows) == 1  # exactly one default method
+        assert explanation.startswith("无法评估：") and "目标65.2%" in explanation and "324" in explanation
+    assert sum(r[7] for r in rows) == 1  # exactly one default method
 
 
 def test_a_district_is_judged_as_a_reference_from_its_own_baseline(dbt_build):
