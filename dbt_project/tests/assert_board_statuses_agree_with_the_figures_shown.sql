@@ -15,10 +15,4 @@ inner join {{ ref('indicator_milestones') }} as milestones
     and milestones.is_current
 where overview.status_colour = 'red'
     and overview.actual_value is not null
-    and milestones.comparator in ('reach', '>=', '<=', 'about')
-    and (
-        (catalog.direction in ('higher', 'maintain') and milestones.comparator <> '<='
-            and overview.actual_value >= overview.target_value)
-        or ((catalog.direction = 'lower' or milestones.comparator = '<=')
-            and overview.actual_value <= overview.target_value)
-    )
+    and {{ meets_target('overview.actual_value', 'overview.target_value', 'milestones.comparator', 'catalog.direction') }}

@@ -15,10 +15,4 @@ inner join {{ ref('indicator_catalog') }} as catalog using (indicator_code)
 where progress.status in ('not_achieved', 'deterioration')
     and progress.actual_value is not null
     and progress.target_value is not null
-    and progress.comparator in ('reach', '>=', '<=', 'about')
-    and (
-        (catalog.direction in ('higher', 'maintain') and progress.comparator <> '<='
-            and progress.actual_value >= progress.target_value)
-        or ((catalog.direction = 'lower' or progress.comparator = '<=')
-            and progress.actual_value <= progress.target_value)
-    )
+    and {{ meets_target('progress.actual_value', 'progress.target_value', 'progress.comparator', 'catalog.direction') }}
