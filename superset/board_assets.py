@@ -77,7 +77,8 @@ DATASETS: dict[str, dict] = {
         "description": "总览：每个核心指标（专栏1）与查看年份一行，济南市截至该年的最新值、状态及其解释。",
         "columns": served("board_indicator_overview", [
             "indicator_code", "headline_no", "indicator_label", "category_zh", "unit_zh", "as_of_year", "value_year",
-            "actual_value", "is_synthetic", "target_2025_text", "target_2035_text", "milestone_year", "status_zh",
+            "actual_value", "is_synthetic", "value_source_zh", "citation", "target_2025_text", "target_2035_text",
+            "milestone_year", "status_zh",
             "status_colour", "status_badge", "explanation_zh", "required_annual_change", "acceleration_factor",
             "trend_arrow", "change_from_previous",
         ]),
@@ -283,8 +284,9 @@ CHARTS: dict[str, dict] = {
     # 总览
     "board_overview_table": {
         "title": "核心指标进展总览（专栏1）", "dataset": "board_indicator_overview", "kind": "table",
-        "columns": ["category_zh", "indicator_label", "actual_value", "unit_zh", "value_year", "target_2025_text",
-                    "target_2035_text", "status_badge", "trend_arrow", "change_from_previous", "explanation_zh"],
+        "columns": ["category_zh", "indicator_label", "actual_value", "unit_zh", "value_year", "value_source_zh",
+                    "target_2025_text", "target_2035_text", "status_badge", "trend_arrow", "change_from_previous",
+                    "explanation_zh", "citation"],
         "order": [["headline_no", True]],
         "description": "每个核心指标的最新值、2025/2035年目标、状态（颜色）及其解释与趋势。",
     },

@@ -65,6 +65,7 @@ class ReportData:
     reconciliation: list[dict] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     synthetic: bool = False
+    cited: dict[tuple[str, int], dict] = field(default_factory=dict)  # (code, year) -> value_source, citation
 
     @property
     def title(self) -> str:
@@ -163,10 +164,16 @@ def load(edition: str, year: int, draft: bool = False, serving: Path | None = No
                 where area_code = '370100') v using (indicator_code)
             group by c.feed order by c.feed""")
         synthetic = bool(con.execute("select bool_or(is_synthetic) from indicator_values").fetchone()[0])
+        try:  # editions frozen before the value of record have no value_source: their figures are all computed
+            cited = {(r["indicator_code"], r["year"]): r for r in _rows(
+                con, "select indicator_code, year, value_source, citation from indicator_values "
+                     "where area_code = ? and is_primary_series", [CITY])}
+        except duckdb.Error:
+            cited = {}
     finally:
         con.close()
     return ReportData(meta["edition_id"], edition, year, draft, meta, headline, texts, series, league, zones, recon,
-                      sources, synthetic)
+                      sources, synthetic, cited)
 
 
 # ---------------------------------------------------------------- formatting
@@ -202,6 +209,27 @@ def _target_text(row: dict) -> str:
     parts = [f"{y}年 {row[f'target_{y}_text']}" for y in (2025, 2035) if row.get(f"target_{y}_text")]
     parts = parts or [f"{y}年 {text}" if y is not None else f"无期限 {text}" for y, text in row.get("milestones") or []]
     return "；".join(parts) or (row.get("milestone_years") or "—")
+
+
+SOURCE_ZH = {"official": "官方公布", "computed_real": "真实数据计算", "sample": "样例数据"}
+
+
+def source_note(d: ReportData, rows: list[dict]) -> str:
+    """The note under a table: the publication behind each official figure shown, and what the rest are."""
+    cited, counts = [], {}
+    for r in rows:
+        p = r.get("progress") or {}
+        year = p.get("year") or (r.get("latest") or {}).get("year")
+        source = d.cited.get((r["indicator_code"], year)) if year is not None else None
+        if not source:
+            continue
+        kind = source.get("value_source") or "sample"
+        counts[kind] = counts.get(kind, 0) + 1
+        if kind == "official" and source.get("citation"):
+            cited.append(f"{r['name_zh']}（{year}年）：{source['citation']}")
+    others = "，".join(f"{SOURCE_ZH[k]}{n}项" for k, n in sorted(counts.items()) if k != "official")
+    text = "数据来源：" + ("；".join(cited) + "。" if cited else "本表无官方公布数值。")
+    return text + (f"其余为平台计算值（{others}）。" if others else "")
 
 
 def indicator_line(row: dict) -> dict:
@@ -397,6 +425,7 @@ def render_html(d: ReportData, charts: dict[str, bytes]) -> str:
              f"{e(_when(m.get('created_at')))}</p></div>",
              "<h2>一、总体情况</h2>", *[f"<p>{e(p)}</p>" for p in summary_paragraphs(d)],
              "<h2>二、主要指标完成情况</h2>", _table(INDICATOR_HEAD, _indicator_rows(d.headline)),
+             f"<p class='expl'>{e(source_note(d, d.headline))}</p>",
              "<h2>三、分类评估</h2>"]
     for cat, zh in CATEGORIES:
         rows = [r for r in d.headline if r["category"] == cat]
@@ -409,8 +438,10 @@ def render_html(d: ReportData, charts: dict[str, bytes]) -> str:
             parts.append(f"<div class='chart'><img src='data:image/png;base64,{img}' alt='{e(r['name_zh'])}'>"
                          f"<p class='expl'>{e(line['name'])}：{e(line['explanation'] or line['status'])}</p></div>")
         if texts:
-            parts.append(f"<p>规划文本目标（{len(texts)}项）：</p>" + _table(INDICATOR_HEAD, _indicator_rows(texts)))
-    parts.append("<h2>四、规划文本中的量化目标</h2>" + _table(INDICATOR_HEAD, _indicator_rows(d.text_targets)))
+            parts.append(f"<p>规划文本目标（{len(texts)}项）：</p>" + _table(INDICATOR_HEAD, _indicator_rows(texts))
+                         + f"<p class='expl'>{e(source_note(d, texts))}</p>")
+    parts.append("<h2>四、规划文本中的量化目标</h2>" + _table(INDICATOR_HEAD, _indicator_rows(d.text_targets))
+                 + f"<p class='expl'>{e(source_note(d, d.text_targets))}</p>")
     parts.append("<h2>五、区县综合评价与表扬建议</h2>")
     if d.league:
         parts.append(_table(LEAGUE_HEAD, [[e(c) for c in league_line(r)] for r in d.league]))
@@ -498,6 +529,7 @@ def render_docx(d: ReportData, charts: dict[str, bytes], out: Path) -> None:
         doc.add_paragraph(p)
     doc.add_heading("二、主要指标完成情况", level=1)
     table(INDICATOR_HEAD, indicator_rows(d.headline))
+    doc.add_paragraph(source_note(d, d.headline))
     doc.add_heading("三、分类评估", level=1)
     for cat, zh in CATEGORIES:
         rows = [r for r in d.headline if r["category"] == cat]
@@ -511,8 +543,10 @@ def render_docx(d: ReportData, charts: dict[str, bytes], out: Path) -> None:
         if texts:
             doc.add_paragraph(f"规划文本目标（{len(texts)}项）：")
             table(INDICATOR_HEAD, indicator_rows(texts))
+            doc.add_paragraph(source_note(d, texts))
     doc.add_heading("四、规划文本中的量化目标", level=1)
     table(INDICATOR_HEAD, indicator_rows(d.text_targets))
+    doc.add_paragraph(source_note(d, d.text_targets))
     doc.add_heading("五、区县综合评价与表扬建议", level=1)
     if d.league:
         table(LEAGUE_HEAD, [league_line(r) for r in d.league])

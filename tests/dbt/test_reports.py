@@ -71,7 +71,8 @@ def test_mid_term_report_from_a_frozen_edition(dbt_build, scratch, tmp_path):
         assert reports.draft_if_complete()["already"]
 
         # a cumulative target ([100] 万人次 over 2021-2025): the report plots the running total 指标详情 draws
-        report_series = reports.load("mid-term", 2025).series["vocational_training_attendances"]["actual"]
+        report = reports.load("mid-term", 2025)
+        report_series = report.series["vocational_training_attendances"]["actual"]
         with duckdb.connect(str(data / "serving" / "warehouse.duckdb"), read_only=True) as con:
             drawn = con.execute(
                 "select year, actual_value from board_indicator_path where indicator_code = "
@@ -101,6 +102,13 @@ def test_mid_term_report_from_a_frozen_edition(dbt_build, scratch, tmp_path):
     assert sorted(districts) == sorted(counties) and len(counties) == 12
     assert [d for d in districts if d not in text] == []
     assert [d for d in districts if d not in docx_text] == []
+    # a source note under each table: the publication of every official figure shown, and what the rest are
+    assert "数据来源：" in text and "数据来源：" in docx_text and "样例数据" in text
+    for (code, year), source in report.cited.items():
+        shown = next((r for r in report.headline if r["indicator_code"] == code
+                      and (r.get("progress") or {}).get("year") == year), None)
+        if shown and source["value_source"] == "official":
+            assert flat(source["citation"].split("；")[0]) in text, (code, year)
     for heading in ("一、总体情况", "二、主要指标完成情况", "智慧城镇化", "绿色城镇化", "均衡城镇化", "双向城镇化",
                     "四、规划文本中的量化目标", "五、区县综合评价与表扬建议", "建议表扬的区县", "与官方公布数据的核对"):
         assert heading in text

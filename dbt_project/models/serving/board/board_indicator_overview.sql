@@ -33,7 +33,12 @@ vocabulary as (
 
 values_city as (
 
-    select indicator_code, year, any_value(is_synthetic) as is_synthetic
+    select
+        indicator_code,
+        year,
+        any_value(is_synthetic) as is_synthetic,
+        any_value(value_source) as value_source,
+        any_value(citation) as citation
     from {{ ref('indicator_values') }}
     where area_code = '{{ var("city_code") }}' and is_primary_series
     group by indicator_code, year
@@ -136,7 +141,14 @@ final as (
             when latest.actual_value > previous.previous_value then '↑'
             when latest.actual_value < previous.previous_value then '↓'
             else '→'
-        end)::varchar as trend_arrow
+        end)::varchar as trend_arrow,
+        -- where the value of record comes from, and the publication that states it (official figures)
+        (case values_city.value_source
+            when 'official' then '官方公布'
+            when 'computed_real' then '真实数据计算'
+            when 'sample' then '样例数据'
+        end)::varchar as value_source_zh,
+        values_city.citation::varchar as citation
     from latest
     left join previous
         on latest.indicator_code = previous.indicator_code and latest.as_of_year = previous.as_of_year
