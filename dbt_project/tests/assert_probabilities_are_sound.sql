@@ -20,5 +20,7 @@ where method = 'projection'
             or prediction_low is null
             or prediction_high is null
         ))
-        or (probability_meet is null and n_points >= 5 and projected_value is not null)
+        -- (a cumulative target's points include its zero start: its probability needs 5 annual amounts)
+        or (probability_meet is null and n_points >= 5 and projected_value is not null
+            and coalesce(baseline_source, '') <> 'cumulative_zero')
     )
