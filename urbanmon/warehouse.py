@@ -1,6 +1,7 @@
 """The private build database: raw tables and the ledger of files, runs and validations (schema ``ops``).
 
-Only pipeline tasks open it, one at a time (an Airflow pool of one slot); readers use the published snapshot.
+Only pipeline tasks open it, one at a time (an Airflow pool of one slot), and the heartbeat outside Airflow, taking
+its turn through ``build_lock``; readers use the published snapshot.
 """
 
 from __future__ import annotations
@@ -100,7 +101,9 @@ create table if not exists ops.status_changes (
 );
 create table if not exists ops.alerts (
     alert_id varchar not null,       -- stable key: a re-run never alerts twice
-    kind varchar not null,           -- status_change | feed_overdue | file_quarantined | run_failed
+    kind varchar not null,           -- status_change | feed_overdue | file_quarantined | run_failed | rule_change;
+                                     -- the heartbeat's: service_down | service_restarted | service_gave_up |
+                                     -- landing_stuck (urbanmon/supervision.py)
     subject varchar not null,
     body varchar not null,
     recipients varchar[],
