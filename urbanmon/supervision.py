@@ -398,8 +398,11 @@ def last_beat() -> dict | None:
     except ValueError:
         return None
     age = time.time() - report.get("at", 0)
+    # make down removes the socket: then the last beat's states are history, not the present
+    up = (supervisor_dir() / "supervisor.sock").exists()
     return {"last_beat": report.get("at_local"), "age_s": round(age),
-            "stale": age > 3 * _int_env("URBANMON_HEARTBEAT_SECONDS", 30),
+            "supervisord": "运行中" if up else "未运行（以下为最后一次心跳时的状态）",
+            "stale": not up or age > 3 * _int_env("URBANMON_HEARTBEAT_SECONDS", 30),
             "services": {n: f"{s['state_zh']}（自 {s.get('since_local') or '—'}，进程 {s.get('pid') or '—'}）"
                          for n, s in (report.get("services") or {}).items()},
             "landing_waiting": report.get("landing_waiting"), "error": report.get("error")}

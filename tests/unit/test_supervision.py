@@ -159,5 +159,9 @@ def test_a_beat_writes_its_report_for_make_status(data_dir):
     control = FakeControl([_info("airflow-scheduler", "RUNNING", start=time.time() - 5, pid=42)])
     report = supervision.Heartbeat(control).beat()
     assert report["services"]["airflow-scheduler"]["state_zh"] == "运行中"
+    (data_dir / "supervisor" / "supervisor.sock").touch()  # supervisord up
     beat = supervision.last_beat()
     assert beat["stale"] is False and beat["services"]["airflow-scheduler"].startswith("运行中")
+    (data_dir / "supervisor" / "supervisor.sock").unlink()  # make down
+    beat = supervision.last_beat()
+    assert beat["stale"] is True and beat["supervisord"].startswith("未运行")
