@@ -163,13 +163,29 @@ def handle_event(eventname: str, payload: dict, now: float | None = None, contro
     exits = [e["at"] for e in read_events(now - window) if e["event"] == "exited" and e["service"] == service]
     if over_limit(exits, now, limit, window):
         try:
-            (control or rpc()).stopProcess(service, False)
+            _stop_for_good(control or rpc(), service, pid)
         except (OSError, xmlrpc.client.Error) as exc:
             log.error("could not stop %s: %s", service, exc)
         gave_up = {"at": time.time(), "event": "gave_up", "service": service, "name": name,
                    "reason": f"{window // 60} 分钟内意外退出 {len(exits)} 次，超过上限 {limit} 次"}
         append_event(gave_up)
     return event
+
+
+def _stop_for_good(control, service: str, dead_pid: int, timeout: float = 15) -> None:
+    """Stop a program that supervisord is restarting. Asked between the exit and the new spawn, supervisord signals
+    the dead pid's group and then waits ``stopwaitsecs`` with the new process running: ask once the new process
+    exists (or it is backing off)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        info = control.getProcessInfo(service)
+        if info["statename"] in ("STOPPED", "STOPPING", "FATAL"):
+            return
+        if info["statename"] == "BACKOFF" or (info["statename"] in ("STARTING", "RUNNING")
+                                              and info.get("pid") not in (0, dead_pid)):
+            break
+        time.sleep(0.2)
+    control.stopProcess(service, False)
 
 
 def listen(stdin=None, stdout=None) -> None:

@@ -66,6 +66,9 @@ def _kill_and_watch(platform, program: str, label: str) -> dict:
         time.sleep(0.5)
     alerted_s = time.monotonic() - t0
     assert len(rows) == 1, f"no heartbeat alert for {program} (pid {old}) within 40 s"
+    # what the dead process started (its process group) went with it: no orphan beside the new process
+    left = subprocess.run(["pgrep", "-g", str(old)], capture_output=True, text=True).stdout.split()
+    assert left == [], f"orphans of {program} (pid {old}) still running: {left}"
     kind, subject, body = rows[0]
     assert label in subject and "意外退出" in body and "处理" in body, (kind, subject, body)
     return {"program": program, "old_pid": old, "new_pid": new, "restart_s": round(restarted_s, 1),

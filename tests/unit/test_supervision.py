@@ -26,6 +26,9 @@ class FakeControl:
     def getAllProcessInfo(self):  # noqa: N802
         return self.infos
 
+    def getProcessInfo(self, name):  # noqa: N802 - restarted by supervisord, with a new pid
+        return {"statename": "STOPPED" if name in self.stopped else "STARTING", "pid": 1}
+
 
 def exited(name: str, pid: int, group: str = "airflow") -> dict:
     return {"processname": name, "groupname": group, "from_state": "RUNNING", "expected": "0", "pid": str(pid)}
