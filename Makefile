@@ -37,6 +37,7 @@ bench-board: install  ## chart-data API of the 总览 board, 20 concurrent viewe
 lock:  ## re-resolve the pinned locks (needs the package registry)
 	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/pipeline.in -o requirements/pipeline.lock
 	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/superset.in -o requirements/superset.lock
+	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/supervisor.in -o requirements/supervisor.lock
 
 report: install  ## evaluation report of a frozen edition: make report YEAR=2025 EDITION=mid-term [BY=editor: freeze it first]
 	$(if $(YEAR),,$(error make report needs YEAR=<year>, e.g. make report YEAR=2025 EDITION=mid-term))

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Airflow on one machine: init | start | stop | status. Each component runs in the background in ONE process group
-# (recorded in $AIRFLOW_HOME/airflow.pgid) so that `stop` ends all of them and their children.
+# Airflow on one machine: init | start | stop | status. The four components are supervisord programs (group
+# "airflow", scripts/supervise.sh): restarted when they die, each stopped with its whole process group.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 AF=$PIPELINE_BIN/airflow
-PGID_FILE=$AIRFLOW_HOME/airflow.pgid
+PGID_FILE=$AIRFLOW_HOME/airflow.pgid  # the session of a platform started before supervision (stopped on sight)
 LOG_DIR=$URBANMON_DATA_DIR/logs
+SUP=$ROOT/scripts/supervise.sh
 mkdir -p "$AIRFLOW_HOME" "$LOG_DIR"
 
 running() {
-  [ -f "$PGID_FILE" ] && pgrep -s "$(cat "$PGID_FILE")" >/dev/null
+  "$SUP" running airflow
 }
 
 healthy() {
@@ -30,24 +31,24 @@ case "${1:-}" in
     ;;
   start)
     if running && healthy; then echo "airflow: already running"; exit 0; fi
-    running && "$0" stop
-    # setsid: a new session and process group whose id is the first component's pid
-    setsid bash -c '
-      "$0" api-server --port "$AIRFLOW_PORT" --host 127.0.0.1 --workers 1 > "$1/airflow-api-server.log" 2>&1 &
-      "$0" scheduler > "$1/airflow-scheduler.log" 2>&1 &
-      "$0" dag-processor > "$1/airflow-dag-processor.log" 2>&1 &
-      "$0" triggerer > "$1/airflow-triggerer.log" 2>&1 &
-      wait' "$AF" "$LOG_DIR" < /dev/null > /dev/null 2>&1 &
-    echo $! > "$PGID_FILE"
+    stop_session airflow "$PGID_FILE" || true
+    "$SUP" up
+    "$SUP" ctl start 'airflow:*' >/dev/null || true  # "already started" is fine: health decides below
     for _ in $(seq 1 180); do
       healthy && { echo "airflow: up on http://127.0.0.1:$AIRFLOW_PORT"; exit 0; }
-      running || { echo "airflow: a component died; see $LOG_DIR/airflow-*.log" >&2; tail -n 20 "$LOG_DIR"/airflow-*.log >&2; exit 1; }
+      if "$SUP" failed airflow; then
+        echo "airflow: a component keeps dying; see $LOG_DIR/airflow-*.log" >&2
+        "$SUP" ctl status 'airflow:*' >&2 || true
+        tail -n 20 "$LOG_DIR"/airflow-*.log >&2
+        exit 1
+      fi
       sleep 1
     done
     echo "airflow: not healthy after 180 s; see $LOG_DIR/airflow-*.log" >&2
     exit 1
     ;;
   stop)
+    if "$SUP" ctl pid >/dev/null 2>&1; then "$SUP" ctl stop 'airflow:*' >/dev/null || true; fi
     stop_session airflow "$PGID_FILE"
     echo "airflow: stopped"
     ;;

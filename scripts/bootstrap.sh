@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what is missing: the two Python environments from their committed, fully pinned locks.
+# Installs what is missing: the Python environments (pipeline, Superset, supervisord) from their committed, fully pinned locks.
 # Idempotent and fast when nothing changed (a stamp holds the hash of each lock).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,3 +53,4 @@ install_env() {  # name lock [editable]
 
 install_env pipeline requirements/pipeline.lock editable
 install_env superset requirements/superset.lock
+install_env supervisor requirements/supervisor.lock

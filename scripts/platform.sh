@@ -4,6 +4,8 @@
 #         land the sample feeds, wait until the event-driven pipeline has processed them, import the dashboards,
 #         print URLs, credentials and the serving database. Safe and fast to run again.
 #   down: stop everything; leaves no process behind.
+#   Every long-running process is a supervisord program (scripts/supervise.sh): restarted when it dies, within a
+#   limit; a heartbeat outside Airflow (urbanmon/supervision.py) alerts on outages and files left in landing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -44,12 +46,15 @@ INFO
     if [ -f .env ]; then
       scripts/superset_ctl.sh stop || true
       scripts/airflow_ctl.sh stop || true
+      scripts/supervise.sh down
     fi
     ;;
   status)
     . scripts/env.sh
     scripts/airflow_ctl.sh status || true
     scripts/superset_ctl.sh status || true
+    echo "supervised processes (supervisord; the heartbeat's view is under \"heartbeat\" below):"
+    scripts/supervise.sh status || true
     "$PIPELINE_BIN/python" -m urbanmon.cli status
     ;;
   *) echo "usage: $0 up|down|status" >&2; exit 2 ;;

@@ -3,9 +3,9 @@
 #
 #   init    metadata database (SQLite under $URBANMON_DATA_DIR/superset/), admin user from .env, roles. Skips in ~0 s
 #           when the stamp matches the installed Superset version and admin user.
-#   start   gunicorn in the background, in its own session/process group (id in superset.pgid, master pid in
-#           superset.pid, log in superset.log, all under $URBANMON_DATA_DIR/superset/); waits for /health.
-#   stop    ends the whole process group and checks that nothing is left.
+#   start   gunicorn as the supervisord program "superset" (scripts/supervise.sh: restarted when it dies; master pid
+#           in superset.pid, log in superset.log, both under $URBANMON_DATA_DIR/superset/); waits for /health.
+#   stop    stops the program with its whole process group.
 #   status  running and healthy?
 #   import  renders superset/assets/ (the serving database's path goes into the URIs) into a bundle and imports it
 #           through the REST API of the running server. Same UUIDs every time: re-running creates no duplicates.
@@ -31,8 +31,9 @@ SUPERSET_PORT=${SUPERSET_PORT:-8088}
 SUPERSET_WORKERS=${SUPERSET_WORKERS:-2}
 SS_DIR=$URBANMON_DATA_DIR/superset
 PID_FILE=$SS_DIR/superset.pid
-PGID_FILE=$SS_DIR/superset.pgid
+PGID_FILE=$SS_DIR/superset.pgid  # the session of a platform started before supervision (stopped on sight)
 LOG=$SS_DIR/superset.log
+SUP=$ROOT/scripts/supervise.sh
 SS=$SUPERSET_BIN/superset
 export SUPERSET_CONFIG_PATH=$ROOT/superset/superset_config.py
 export SUPERSET_URL=http://127.0.0.1:$SUPERSET_PORT
@@ -41,7 +42,7 @@ export SUPERSET_PORT SUPERSET_ADMIN_USER SUPERSET_ADMIN_PASSWORD SUPERSET_SECRET
 mkdir -p "$SS_DIR"
 
 running() {
-  [ -f "$PGID_FILE" ] && pgrep -s "$(cat "$PGID_FILE")" >/dev/null
+  "$SUP" running superset
 }
 
 healthy() {
@@ -72,23 +73,19 @@ case "${1:-}" in
     ;;
   start)
     if running && healthy; then echo "superset: already running on $SUPERSET_URL"; exit 0; fi
-    running && "$0" stop
-    # setsid: gunicorn's master leads a new session and process group; its workers stay in that group
-    setsid "$SUPERSET_BIN/gunicorn" \
-      --bind "127.0.0.1:$SUPERSET_PORT" --workers "$SUPERSET_WORKERS" --worker-class gthread --threads 4 \
-      --timeout 150 --graceful-timeout 10 --limit-request-line 0 --limit-request-field_size 0 \
-      --pid "$PID_FILE" --access-logfile - --error-logfile - \
-      "superset.app:create_app()" < /dev/null >> "$LOG" 2>&1 &
-    echo $! > "$PGID_FILE"
+    stop_session superset "$PGID_FILE" || true
+    "$SUP" up
+    "$SUP" ctl start superset >/dev/null || true  # "already started" is fine: health decides below
     for _ in $(seq 1 120); do
       healthy && { echo "superset: up on $SUPERSET_URL"; exit 0; }
-      running || { echo "superset: gunicorn died; see $LOG" >&2; tail -n 30 "$LOG" >&2; exit 1; }
+      if "$SUP" failed superset; then echo "superset: gunicorn keeps dying; see $LOG" >&2; tail -n 30 "$LOG" >&2; exit 1; fi
       sleep 1
     done
     echo "superset: not healthy after 120 s; see $LOG" >&2
     exit 1
     ;;
   stop)
+    if "$SUP" ctl pid >/dev/null 2>&1; then "$SUP" ctl stop superset >/dev/null || true; fi
     stop_session superset "$PGID_FILE" "$PID_FILE"
     echo "superset: stopped"
     ;;

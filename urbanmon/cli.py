@@ -220,6 +220,10 @@ def status() -> dict:
             out["snapshot"] = con.execute("select snapshot_id, built_at::varchar from snapshot").fetchone()
         finally:
             con.close()
+    from urbanmon import supervision
+
+    # the heartbeat's last beat and each supervised service's state as it saw them (urbanmon/supervision.py)
+    out["heartbeat"] = supervision.last_beat() or "no beat yet (supervisord not started?)"
     return out
 
 

@@ -110,8 +110,9 @@ def dbt_build(plan: BuildPlan) -> dict:
         cmd += dbt_selection(plan.feeds)
     t0 = time.perf_counter()
     # dbt dies with this process (a killed worker leaves no orphan dbt holding the build database's lock)
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                          preexec_fn=faults.die_with_parent) as proc:
+    # the build file's turn (warehouse.build_lock): the heartbeat never opens it while dbt writes
+    with warehouse.build_lock(), subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                                  env=env, preexec_fn=faults.die_with_parent) as proc:
         faults.point("dbt_build")
         try:
             stdout, stderr = proc.communicate(timeout=1800)
@@ -141,7 +142,13 @@ def validate_marts(run_id: str | None, changed_dates: list[str] | None = None) -
     from urbanmon import quality
 
     outcomes = []
-    con = duckdb.connect(str(paths().build_db), read_only=True)
+    lock = warehouse.build_lock()  # the build file's turn, released in the finally below
+    lock.__enter__()
+    try:
+        con = duckdb.connect(str(paths().build_db), read_only=True)
+    except BaseException:
+        lock.__exit__(None, None, None)
+        raise
     try:
         for suite, table, expectations in (
                 (s, t, e) for s in map(quality.load_suite_spec, SERVING_SUITES) for t, e in s["tables"].items()):
@@ -159,6 +166,7 @@ def validate_marts(run_id: str | None, changed_dates: list[str] | None = None) -
             faults.point("validation")
     finally:
         con.close()
+        lock.__exit__(None, None, None)
     now = dt.datetime.now(dt.UTC)
     with warehouse.connect() as wcon:
         for o in outcomes:

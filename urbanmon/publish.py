@@ -87,8 +87,13 @@ def publish_snapshot(source_schema: str = "serving", build_db: Path | None = Non
     target = target or paths().serving_db
     if with_editions is None:
         with_editions = source_schema == "serving"
-    with publish_lock(target.parent):
-        return _publish(source_schema, build_db or paths().build_db, target, extra, with_editions)
+    build_db = build_db or paths().build_db
+    from urbanmon import warehouse
+
+    # the build file's turn first, then the serving folder's (always in this order: no two publishers deadlock)
+    with warehouse.build_lock() if build_db == paths().build_db else contextlib.nullcontext():
+        with publish_lock(target.parent):
+            return _publish(source_schema, build_db, target, extra, with_editions)
 
 
 def remove_stale_temporaries(target: Path) -> list[str]:

@@ -1,11 +1,15 @@
 """The private build database: raw tables and the ledger of files, runs and validations (schema ``ops``).
 
-Only pipeline tasks open it, one at a time (an Airflow pool of one slot); readers use the published snapshot.
+Only pipeline tasks open it, one at a time (an Airflow pool of one slot), and the heartbeat outside Airflow, taking
+its turn through ``build_lock``; readers use the published snapshot.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,7 +101,9 @@ create table if not exists ops.status_changes (
 );
 create table if not exists ops.alerts (
     alert_id varchar not null,       -- stable key: a re-run never alerts twice
-    kind varchar not null,           -- status_change | feed_overdue | file_quarantined | run_failed
+    kind varchar not null,           -- status_change | feed_overdue | file_quarantined | run_failed | rule_change;
+                                     -- the heartbeat's: service_down | service_restarted | service_gave_up |
+                                     -- landing_stuck (urbanmon/supervision.py)
     subject varchar not null,
     body varchar not null,
     recipients varchar[],
@@ -155,17 +161,62 @@ create table if not exists ops.status_seen (
 """
 
 
+class BuildBusy(TimeoutError):
+    """The build database stayed in use longer than a caller that must not wait (the heartbeat) would wait."""
+
+
+_LOCAL = threading.RLock()
+_DEPTH = {"n": 0, "handle": None}
+
+
+@contextlib.contextmanager
+def build_lock(wait: float | None = None) -> Iterator[None]:
+    """Exclusive use of the build database by this process (flock on ``build/.lock``; re-entrant within a process).
+
+    DuckDB's own file lock makes a second opener FAIL at once, not wait. Inside Airflow the pipeline's tasks take
+    turns through a pool of one slot, but the heartbeat (urbanmon.supervision) is outside Airflow: every opener of
+    the build file (this module's ``connect``, the dbt build, the publisher) takes this lock first, so they queue
+    instead of colliding. ``wait=None`` blocks; otherwise BuildBusy after ``wait`` seconds."""
+    with _LOCAL:
+        if _DEPTH["n"] == 0:
+            lock_file = paths().build_db.parent / ".lock"
+            lock_file.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(lock_file, "a+")  # noqa: SIM115 - held across the yield, closed below
+            deadline = None if wait is None else time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        handle.close()
+                        raise BuildBusy(f"build database busy for more than {wait:.0f} s") from None
+                    time.sleep(0.1)
+            _DEPTH["handle"] = handle
+        _DEPTH["n"] += 1
+        try:
+            yield
+        finally:
+            _DEPTH["n"] -= 1
+            if _DEPTH["n"] == 0:
+                handle, _DEPTH["handle"] = _DEPTH["handle"], None
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+
+
 @contextlib.contextmanager
 def connect(path: Path | None = None, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     path = path or paths().build_db
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only, config={"threads": 2, "memory_limit": "512MB"})
-    try:
-        if not read_only:
-            con.execute(OPS_DDL)
-        yield con
-    finally:
-        con.close()
+    # only the platform's own build file is shared with the heartbeat; other files need no turn-taking
+    with build_lock() if path == paths().build_db else contextlib.nullcontext():
+        con = duckdb.connect(str(path), read_only=read_only, config={"threads": 2, "memory_limit": "512MB"})
+        try:
+            if not read_only:
+                con.execute(OPS_DDL)
+            yield con
+        finally:
+            con.close()
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, spec: FeedSpec, arrow_schema) -> None:
