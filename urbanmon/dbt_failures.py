@@ -113,15 +113,15 @@ def failing_rows(database: Path, failure: Failure, limit: int = 3) -> list[dict]
         return []
     import duckdb
 
-    con = duckdb.connect(str(database), read_only=True)
+    from urbanmon import warehouse
+
     try:
-        cur = con.execute(f"select * from ({failure.compiled_sql}) as failing limit {int(limit)}")
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        with warehouse.connect(database, read_only=True) as con:  # the build file's turn (the heartbeat's too)
+            cur = con.execute(f"select * from ({failure.compiled_sql}) as failing limit {int(limit)}")
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     except duckdb.Error:
         return []
-    finally:
-        con.close()
 
 
 def reason(failure: Failure, rows: list[dict]) -> str:
