@@ -34,11 +34,16 @@ def table_rows(name: str) -> list[list[str]]:
 def test_the_sample_feeds_are_loaded_and_served(platform):
     years = dict(platform.serving(
         "select year, is_synthetic from indicator_values where indicator_code = 'urbanization_rate_resident_pct' "
-        "and area_code = '370100'"))
+        "and area_code = '370100' and value_source = 'sample'"))
     assert set(synth.YEARS) <= set(years) and all(years.values())
+    # the real published figures (the official feed's shipped sample) are the primary series where they exist
+    official = platform.serving(
+        "select year, value, is_synthetic, is_primary_series from indicator_values where indicator_code = "
+        "'urbanization_rate_resident_pct' and area_code = '370100' and value_source = 'official' order by year")
+    assert (2022, 74.3, False, True) in official and all(not r[2] and r[3] for r in official)
     baseline = platform.serving(
         "select value from indicator_values where indicator_code = 'resident_population_year_end' "
-        "and area_code = '370100' and year = 2020")[0][0]
+        "and area_code = '370100' and year = 2020 and is_primary_series")[0][0]
     assert baseline == pytest.approx(924.2)
 
 
