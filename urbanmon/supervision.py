@@ -154,11 +154,9 @@ def handle_event(eventname: str, payload: dict, now: float | None = None, contro
              "from_state": payload.get("from_state")}
     append_event(event)
     if pid > 1:
-        # supervisord gave the dead process a group of its own: what is still in it is its orphans
-        try:
-            os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        # supervisord gave the dead process a group of its own: what is still in it is its orphans (killed again
+        # until the group is empty: a worker of the dead scheduler may be forking a task process at that moment)
+        kill_group(pid)
     limit, window = _int_env("URBANMON_RESTART_LIMIT", 5), _int_env("URBANMON_RESTART_WINDOW", 600)
     exits = [e["at"] for e in read_events(now - window) if e["event"] == "exited" and e["service"] == service]
     if over_limit(exits, now, limit, window):
@@ -170,6 +168,19 @@ def handle_event(eventname: str, payload: dict, now: float | None = None, contro
                    "reason": f"{window // 60} 分钟内意外退出 {len(exits)} 次，超过上限 {limit} 次"}
         append_event(gave_up)
     return event
+
+
+def kill_group(pgid: int, within: float = 5.0) -> None:
+    """SIGKILL every process of a process group, again until none is left (or ``within`` seconds have passed)."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            return
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(0.1)
 
 
 def _stop_for_good(control, service: str, dead_pid: int, timeout: float = 15) -> None:

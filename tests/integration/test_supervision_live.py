@@ -39,6 +39,13 @@ def _airflow_healthy(platform) -> bool:
         return False
 
 
+def _running_in_group(pgid: int) -> list[str]:
+    """The processes of a process group that are not zombies."""
+    out = subprocess.run(["ps", "-eo", "pid=,pgid=,stat="], capture_output=True, text=True).stdout
+    return [pid for pid, group, stat in (line.split()[:3] for line in out.splitlines() if len(line.split()) >= 3)
+            if group == str(pgid) and not stat.startswith("Z")]
+
+
 def _kill_and_watch(platform, program: str, label: str) -> dict:
     """SIGKILL the program's process; wait for a new pid and for the heartbeat's alert about the dead one."""
     old = _pid(platform, program)
@@ -66,8 +73,13 @@ def _kill_and_watch(platform, program: str, label: str) -> dict:
         time.sleep(0.5)
     alerted_s = time.monotonic() - t0
     assert len(rows) == 1, f"no heartbeat alert for {program} (pid {old}) within 40 s"
-    # what the dead process started (its process group) went with it: no orphan beside the new process
-    left = subprocess.run(["pgrep", "-g", str(old)], capture_output=True, text=True).stdout.split()
+    # what the dead process started (its process group) went with it: no orphan beside the new process (killed
+    # processes may stay zombies for a moment until they are reaped: those are not running)
+    left = _running_in_group(old)
+    deadline = time.monotonic() + 15
+    while left and time.monotonic() < deadline:
+        time.sleep(0.5)
+        left = _running_in_group(old)
     assert left == [], f"orphans of {program} (pid {old}) still running: {left}"
     kind, subject, body = rows[0]
     assert label in subject and "意外退出" in body and "处理" in body, (kind, subject, body)
