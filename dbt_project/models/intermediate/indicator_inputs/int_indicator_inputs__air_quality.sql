@@ -1,5 +1,5 @@
 {#- The inputs of air_quality_good_days_ratio (macros/indicator_inputs.sql): each valid day of a city (denominator) and
-    each good day (numerator), per standard, with the daily CNEMC file whose hours the day's means come from. -#}
+    whether it was good (numerator, 1 or 0), per standard, with the daily CNEMC file whose hours the day's means come from. -#}
 
 with
 
@@ -28,12 +28,11 @@ records as (
     inner join files on days.date = files.report_date
     union all
     select
-        days.area_code, year(days.date)::integer, 'numerator', 'good_day', '优良天（AQI ≤ 100）',
-        strftime(days.date, '%Y-%m-%d'), 1.0, '天', 'air_quality__cnemc_city_hourly', files.source_file_sha256,
-        days.standard, days.area_name
+        days.area_code, year(days.date)::integer, 'numerator', 'good_day', '优良天（AQI ≤ 100；1 = 是，0 = 否）',
+        strftime(days.date, '%Y-%m-%d'), days.is_good_day::integer::double, '天', 'air_quality__cnemc_city_hourly',
+        files.source_file_sha256, days.standard, days.area_name
     from days
     inner join files on days.date = files.report_date
-    where days.is_good_day
 
 )
 
