@@ -40,7 +40,8 @@ METHODS = {"distance", "pace", "projection"}
 #   annual     - the year's own amount or rate (good-days ratio, income ratio, treatment shares);
 #   cumulative - the plan's target is a running total of annual amounts over a period (〔〕 targets: 职业技能培训人次):
 #                indicator_values.value is the year's amount, the progress and headline views the running total.
-VALUE_KINDS = {"stock": "存量（年末水平）", "annual": "年度值（当年数量或比率）", "cumulative": "累计值（规划期内逐年累加）"}
+VALUE_KINDS = {"stock": "存量（年末水平）", "annual": "年度值（当年数量或比率）",
+               "cumulative": "累计值（规划期内逐年累加）"}
 AREA_KINDS = {"city", "county", "functional_zone"}
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 REQUIRED_KEYS = ("code", "kind", "headline_no", "name_zh", "name_en", "category", "unit", "direction", "limits",
