@@ -230,3 +230,31 @@ def test_coverage_says_real_sample_or_none_and_every_registry_feed_is_listed(dbt
     assert (housing["coverage"], housing["has_feed_spec"], housing["coverage_zh"]) == ("none", False, "尚无数据源")
     # every feed the registry names is one freshness judges (as never_received where nothing came)
     assert {i.feed for i in reg.indicators.values() if i.feed} <= {f["feed_id"] for f in freshness.feed_catalogue()}
+
+
+@pytest.mark.parametrize("block", ["headline_status", "indicator_inputs", "aqi_breakpoints",
+                                   "district_score_components"])
+def test_the_documented_queries_run_and_answer(dbt_build, block):
+    """The SQL in the docs blocks of these tables (docs/serving-schema.md) runs against the build and answers."""
+    import re
+
+    from urbanmon.schema_doc import docs_blocks
+
+    text = docs_blocks()[f"serving_schema__{block}"]
+    statements = [s for q in re.findall(r"```sql\n(.*?)```", text, re.S) for s in q.split(";") if s.strip()]
+    assert statements
+    with dbt_build.connect() as con:
+        con.execute("use serving")
+        answers = [con.execute(s).fetchall() for s in statements]
+        if block == "district_score_components":
+            served = {(a, y): (lv, im, ov) for a, y, lv, im, ov in con.execute(
+                "select area_code, year, level_score, improvement_score, overall_score from district_scores")}
+    assert all(answers)
+    if block == "headline_status":
+        assert len(answers[0]) == 22  # one row per headline indicator
+    if block == "district_score_components":
+        assert len(answers[0]) == len(served)
+        for area, year, *scores in answers[0]:
+            for documented, stored in zip(scores, served[(area, year)], strict=True):
+                # the same rounding; a sum of floats in another order may fall on the other side of a half
+                assert (documented is None and stored is None) or documented == pytest.approx(stored, abs=0.011)
