@@ -248,7 +248,8 @@ def test_the_documented_queries_run_and_answer(dbt_build, block):
         answers = [con.execute(s).fetchall() for s in statements]
         if block == "district_score_components":
             served = {(a, y): (lv, im, ov) for a, y, lv, im, ov in con.execute(
-                "select area_code, year, level_score, improvement_score, overall_score from district_scores")}
+                "select area_code, year, level_score, improvement_score, overall_score from district_scores"
+            ).fetchall()}
     assert all(answers)
     if block == "headline_status":
         assert len(answers[0]) == 22  # one row per headline indicator
