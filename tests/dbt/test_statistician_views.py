@@ -27,6 +27,9 @@ def test_headline_status_agrees_with_progress_values_and_the_registry(dbt_build)
         headline = {(r["indicator_code"], r["area_code"], r["year"]): r
                     for r in rows(con, "select * from serving.headline_status")}
         progress = rows(con, "select * from serving.indicator_progress where is_default_method")
+        probability = {(r[0], r[1], r[2], r[3]): r[4] for r in con.execute(
+            "select indicator_code, area_code, year, milestone_year, probability_meet "
+            "from serving.indicator_progress where method = 'projection'").fetchall()}
         values = {(r["indicator_code"], r["area_code"], r["year"]): r for r in rows(
             con, "select * from serving.indicator_values where is_primary_series and area_code in "
                  "(select area_code from serving.area_catalog)")}
@@ -46,6 +49,7 @@ def test_headline_status_agrees_with_progress_values_and_the_registry(dbt_build)
             assert (row["milestone_year"], row["progress_method"], row["method_version"]) == (
                 p["milestone_year"], p["method"], p["method_version"])
             assert row["is_behind"] is behind[p["status"]]
+            assert row["probability_meet"] == probability[(*key, p["milestone_year"])]
             assert row["is_behind"] is (p["status_colour"] in ("yellow", "orange", "red"))
         ind = reg.indicators[key[0]]
         assert row["value_kind"] == ind.value_kind
@@ -57,6 +61,7 @@ def test_headline_status_agrees_with_progress_values_and_the_registry(dbt_build)
             texts = {m.text for m in ind.milestones if m.year == row["milestone_year"]}
             assert row["target_text"] in texts, (key, row["target_text"], texts)
     assert judged > 1000
+    assert any(r["probability_meet"] is not None for r in headline.values())
     assert {r["unit_zh"] for r in headline.values() if r["unit"] == "%"} == {"%"}
     assert "百分比" not in {u["name_zh"] for u in reg.units.values()}
 

@@ -34,6 +34,15 @@ progress as (
 
 ),
 
+projection as (
+
+    -- the probability of meeting the milestone is the projection method's, whichever method is the default
+    select indicator_code, area_code, year, milestone_year, probability_meet
+    from {{ ref('indicator_progress') }}
+    where method = 'projection'
+
+),
+
 milestones as (
 
     select * from {{ ref('indicator_milestones') }}
@@ -79,7 +88,7 @@ final as (
         vocabulary.is_behind::boolean as is_behind,
         progress.method::varchar as progress_method,
         progress.method_version::varchar as method_version,
-        progress.probability_meet::double as probability_meet,
+        projection.probability_meet::double as probability_meet,
         progress.explanation::varchar as explanation,
         values_of_record.method::varchar as value_method,
         values_of_record.value_source::varchar as value_source,
@@ -104,6 +113,11 @@ final as (
         and progress.milestone_year is not distinct from milestones.milestone_year
         and progress.target_value is not distinct from milestones.target_value
         and progress.comparator = milestones.comparator
+    left join projection
+        on progress.indicator_code = projection.indicator_code
+        and progress.area_code = projection.area_code
+        and progress.year = projection.year
+        and progress.milestone_year is not distinct from projection.milestone_year
     left join vocabulary on progress.status = vocabulary.status
     qualify row_number() over (
         partition by values_of_record.indicator_code, values_of_record.area_code, values_of_record.year
