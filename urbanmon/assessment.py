@@ -203,7 +203,9 @@ def _sign(ind: dict) -> int | None:
     return {"higher": 1, "maintain": 1, "lower": -1}.get(ind["direction"])
 
 
-def score_rows(indicators: list[dict], areas: list[dict], values: list[dict], progress: list[dict]) -> list[dict]:
+def score_rows(indicators: list[dict], areas: list[dict], values: list[dict], progress: list[dict],
+               components: list[dict] | None = None) -> list[dict]:
+    """The league table (district_scores); ``components`` receives its per-indicator scores (league_table)."""
     scored = {i["indicator_code"]: ScoredIndicator(i["indicator_code"], i["category"], _sign(i), i["is_binding"])
               for i in indicators if i["per_district"] and _sign(i) is not None}
     districts = {a["area_code"] for a in areas if a["area_kind"] == "county"}
@@ -213,10 +215,11 @@ def score_rows(indicators: list[dict], areas: list[dict], values: list[dict], pr
            and scored[p["indicator_code"]].binding}
     flat = [{"indicator_code": c, "area_code": a, "year": y, "value": v}
             for (c, a), s in primary_series(values).items() for y, v in s.items()]
-    rows = league_table(flat, scored, districts, zones, red)
+    rows = league_table(flat, scored, districts, zones, red, components=components)
     for r in rows:
         for category in ("smart", "green", "balanced", "two_way"):
             r.setdefault(f"level_{category}", None)
+            r.setdefault(f"improvement_{category}", None)
     return rows
 
 
@@ -245,7 +248,13 @@ def _schema():
             ("area_code", s), ("year", i), ("is_ranked", b), ("rank", i), ("n_ranked", i), ("level_score", f),
             ("improvement_score", f), ("overall_score", f), ("rating", s), ("capped_by", s),
             ("is_commended", b), ("n_indicators", i), ("level_smart", f), ("level_green", f),
-            ("level_balanced", f), ("level_two_way", f), ("scoring_version", s)]),
+            ("level_balanced", f), ("level_two_way", f), ("scoring_version", s), ("improvement_smart", f),
+            ("improvement_green", f), ("improvement_balanced", f), ("improvement_two_way", f), ("level_weight", f),
+            ("improvement_weight", f)]),
+        "score_components": pa.schema([
+            ("area_code", s), ("year", i), ("indicator_code", s), ("category", s), ("direction_sign", i),
+            ("value", f), ("previous_year", i), ("change", f), ("level_score", f), ("improvement_score", f),
+            ("scoring_version", s)]),
     }
 
 

@@ -99,10 +99,13 @@ def _rating(score: float, rule: LeagueRule) -> str:
 
 def league_table(values: list[dict], indicators: dict[str, ScoredIndicator], district_codes: set[str],
                  zone_codes: set[str], red_binding: set[tuple[str, str, int]] | None = None,
-                 rule: LeagueRule | None = None) -> list[dict]:
+                 rule: LeagueRule | None = None, components: list[dict] | None = None) -> list[dict]:
     """``values``: rows {indicator_code, area_code, year, value}; returns one row per area and year.
 
-    ``red_binding``: (indicator_code, area_code, year) whose binding indicator is red for that area."""
+    ``red_binding``: (indicator_code, area_code, year) whose binding indicator is red for that area.
+    ``components``: if given, receives one row per area, year and indicator scored: the value, the change since the
+    previous year with data, and the indicator's level and improvement scores (served as district_score_components,
+    from which the category and overall scores recompute with the weights served in district_scores)."""
     red_binding = red_binding or set()
     rule = rule or load_rule()
     series: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
@@ -121,19 +124,30 @@ def league_table(values: list[dict], indicators: dict[str, ScoredIndicator], dis
             if len(d_now) < 2:
                 continue
             z_now = {a: v for a, v in now.items() if a in zone_codes}
-            for a, s in {**_minmax(d_now, ind.sign), **_scale_to(d_now, z_now, ind.sign)}.items():
+            level_scores = {**_minmax(d_now, ind.sign), **_scale_to(d_now, z_now, ind.sign)}
+            for a, s in level_scores.items():
                 level[a][ind.category].append(s)
                 n_ind[a] += 1
-            change = {}
+            change, previous = {}, {}
             for a in now:
                 prev = [y for y in series[(code, a)] if y < year]
                 if prev:
-                    change[a] = now[a] - series[(code, a)][max(prev)]
+                    previous[a] = max(prev)
+                    change[a] = now[a] - series[(code, a)][previous[a]]
             d_change = {a: v for a, v in change.items() if a in district_codes}
+            improvement_scores: dict[str, float] = {}
             if len(d_change) >= 2:
                 z_change = {a: v for a, v in change.items() if a in zone_codes}
-                for a, s in {**_minmax(d_change, ind.sign), **_scale_to(d_change, z_change, ind.sign)}.items():
+                improvement_scores = {**_minmax(d_change, ind.sign), **_scale_to(d_change, z_change, ind.sign)}
+                for a, s in improvement_scores.items():
                     improve[a][ind.category].append(s)
+            if components is not None:
+                components.extend({
+                    "area_code": a, "year": year, "indicator_code": code, "category": ind.category,
+                    "direction_sign": ind.sign, "value": now[a], "previous_year": previous.get(a),
+                    "change": change.get(a), "level_score": level_scores[a],
+                    "improvement_score": improvement_scores.get(a), "scoring_version": rule.scoring_version,
+                } for a in sorted(level_scores))
         year_rows = []
         for area, by_cat in level.items():
             cat_level = {c: sum(v) / len(v) for c, v in by_cat.items()}
@@ -154,6 +168,8 @@ def league_table(values: list[dict], indicators: dict[str, ScoredIndicator], dis
                 "overall_score": round(overall, 2), "rating": rating,
                 "capped_by": ",".join(capped_by) or None, "n_indicators": n_ind[area],
                 **{f"level_{c}": round(v, 2) for c, v in cat_level.items()},
+                **{f"improvement_{c}": round(v, 2) for c, v in cat_improve.items()},
+                "level_weight": rule.level_weight, "improvement_weight": rule.improvement_weight,
                 "scoring_version": rule.scoring_version,
             })
         ranked = sorted((r for r in year_rows if r["is_ranked"]), key=lambda r: -r["overall_score"])

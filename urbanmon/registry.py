@@ -35,11 +35,18 @@ MILESTONE_OPTIONAL = {"wording", "reading_note", "cumulative", "period_start", "
 QUALIFIERS = {None, "<", ">", "about"}
 PATHS = {"linear", "compound"}
 METHODS = {"distance", "pace", "projection"}
+# what a year's figure of an indicator is (the one place it is decided; served as value_kind):
+#   stock      - a level at the end of the year (5G stations, population, coverage, capacity);
+#   annual     - the year's own amount or rate (good-days ratio, income ratio, treatment shares);
+#   cumulative - the plan's target is a running total of annual amounts over a period (〔〕 targets: 职业技能培训人次):
+#                indicator_values.value is the year's amount, the progress and headline views the running total.
+VALUE_KINDS = {"stock": "存量（年末水平）", "annual": "年度值（当年数量或比率）",
+               "cumulative": "累计值（规划期内逐年累加）"}
 AREA_KINDS = {"city", "county", "functional_zone"}
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 REQUIRED_KEYS = ("code", "kind", "headline_no", "name_zh", "name_en", "category", "unit", "direction", "limits",
                  "baseline", "milestones", "footnotes", "plan_ref", "formula", "feed", "release", "department",
-                 "per_district", "binding", "path", "method", "precision")
+                 "per_district", "binding", "path", "method", "precision", "value_kind")
 MAX_PRECISION = 4
 # the registry files whose content is the registry version (served as registry_version; a change rebuilds everything
 # and is announced once): the plan's indicators, units and areas, and the platform's league rule
@@ -116,6 +123,7 @@ class Indicator:
     unit_text: str | None = None
     validity_min_denominator: float | None = None   # a year's value is complete (judged) from this denominator on
     validity_rule: str | None = None                # the rule's source, e.g. HJ 663-2013: 324 valid days a year
+    value_kind: str = "stock"                        # VALUE_KINDS
 
 
 @dataclass(frozen=True)
@@ -332,6 +340,8 @@ def parse_indicators(doc: dict, units: dict[str, dict], source: str = "indicator
             problems.append(f"{where}: path {raw['path']!r} not one of {sorted(PATHS)}")
         if raw["method"] not in METHODS:
             problems.append(f"{where}: method {raw['method']!r} not one of {sorted(METHODS)}")
+        if raw["value_kind"] not in VALUE_KINDS:
+            problems.append(f"{where}: value_kind {raw['value_kind']!r} not one of {sorted(VALUE_KINDS)}")
         baseline = raw["baseline"] or {}
         if baseline.get("qualifier") not in QUALIFIERS:
             problems.append(f"{where}: baseline qualifier {baseline.get('qualifier')!r} unparsable")
@@ -360,7 +370,7 @@ def parse_indicators(doc: dict, units: dict[str, dict], source: str = "indicator
                 per_district=bool(raw["per_district"]), binding=bool(raw["binding"]), path=raw["path"],
                 method=raw["method"], precision=raw["precision"], unit_text=raw.get("unit_text"),
                 validity_min_denominator=_num((raw.get("validity") or {}).get("min_denominator")),
-                validity_rule=(raw.get("validity") or {}).get("rule"))
+                validity_rule=(raw.get("validity") or {}).get("rule"), value_kind=raw["value_kind"])
         except TypeError as exc:
             problems.append(f"{where}: {exc}")
             continue
@@ -372,6 +382,8 @@ def parse_indicators(doc: dict, units: dict[str, dict], source: str = "indicator
             problems.append(f"{where}: plan_ref.quote missing (where in the plan is it stated?)")
         _check_direction(ind, problems, where)
         _check_precision(ind, problems, where)
+        if (ind.value_kind == "cumulative") != any(m.cumulative for m in ind.milestones):
+            problems.append(f"{where}: value_kind cumulative goes with cumulative milestones (and only with them)")
         if raw.get("validity") is not None and (ind.validity_min_denominator is None or not ind.validity_rule):
             problems.append(f"{where}: validity needs min_denominator and the rule it comes from")
         for j, m in enumerate(ind.milestones):
@@ -459,6 +471,7 @@ def catalog_rows(reg: Registry) -> list[dict]:
             "is_binding": ind.binding, "path_method": ind.path, "progress_method": ind.method,
             "precision_decimals": ind.precision, "registry_version": reg.version,
             "validity_min_denominator": ind.validity_min_denominator, "validity_rule": ind.validity_rule,
+            "value_kind": ind.value_kind, "value_kind_zh": VALUE_KINDS[ind.value_kind],
         }
         rows.append(row)
     return rows

@@ -38,6 +38,8 @@ BY_CODE = {s.code: s for s in STATUSES}
 STATUS_ZH = {s.code: s.word_zh for s in STATUSES}
 STATUS_COLOUR = {s.code: s.colour for s in STATUSES}
 RED_STATUSES = frozenset(s.code for s in STATUSES if s.colour == "red")
+# behind (落后于进度): a judged status short of the required pace, outside the band or missed (yellow, orange, red)
+BEHIND_STATUSES = frozenset(s.code for s in STATUSES if s.colour in ("yellow", "orange", "red"))
 
 
 def badge(code: str) -> str:
@@ -58,4 +60,5 @@ def vocabulary_rows() -> list[dict]:
     """The served table status_vocabulary."""
     return [{"status": s.code, "status_zh": s.word_zh, "status_colour": s.colour,
              "colour_zh": COLOUR_WORD_ZH[s.colour], "colour_hex": COLOUR_HEX[s.colour], "status_badge": badge(s.code),
-             "status_order": s.order, "meaning_en": s.meaning_en} for s in STATUSES]
+             "status_order": s.order, "meaning_en": s.meaning_en, "is_behind": s.code in BEHIND_STATUSES}
+            for s in STATUSES]

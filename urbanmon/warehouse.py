@@ -83,6 +83,8 @@ create table if not exists ops.feed_freshness (
     state varchar not null,          -- on_time | due_soon | overdue | never_received
     detail varchar                   -- a sentence in Chinese for the board and the alert
 );
+-- today | sample_as_of (a feed holding only the shipped sample) | override (URBANMON_AS_OF); added later: old files
+alter table ops.feed_freshness add column if not exists as_of_basis varchar;
 create table if not exists ops.status_changes (
     change_id varchar not null,      -- stable: hash of indicator, area, milestone, method, new snapshot
     detected_at timestamptz not null,

@@ -35,7 +35,8 @@ def test_judge_states_at_an_as_of_date(data_dir, monkeypatch):
     _loaded("telecom__coverage_grid", "jinan_5g_coverage_grid_2023.xlsx")  # 2024 due 2025-03-31
     monkeypatch.setenv("URBANMON_AS_OF", "2026-02-15")
     rows = {r["feed_id"]: r for r in freshness.judge()}
-    assert len(rows) == len(load_specs())
+    feeds = {f["feed_id"] for f in freshness.feed_catalogue()}
+    assert set(rows) == feeds and set(load_specs()) < feeds
     nbs = rows["statistics__nbs_city_annual"]
     assert nbs["last_period"] == "2024" and nbs["state"] == "on_time"
     assert rows["environment__household_waste_records"]["state"] == "due_soon"
@@ -45,11 +46,11 @@ def test_judge_states_at_an_as_of_date(data_dir, monkeypatch):
     assert "从未收到" in rows["telecom__opencellid_cells"]["detail"]
     with warehouse.connect() as con:
         stored = con.execute("select count(*), count(distinct feed_id), min(as_of) from ops.feed_freshness").fetchone()
-    assert stored[:2] == (len(load_specs()), len(load_specs()))
+    assert stored[:2] == (len(feeds), len(feeds))
     assert stored[2] == dt.datetime(2026, 2, 15, tzinfo=BJ)
     freshness.judge()  # judged again: replaced, not appended
     with warehouse.connect() as con:
-        assert con.execute("select count(*) from ops.feed_freshness").fetchone()[0] == len(load_specs())
+        assert con.execute("select count(*) from ops.feed_freshness").fetchone()[0] == len(feeds)
 
 
 def test_as_of_from_the_sample_file_and_the_override(data_dir, monkeypatch):
@@ -67,3 +68,37 @@ def test_sample_as_of_is_the_day_after_the_newest_sample_period(data_dir):
     value = cli.write_sample_as_of()
     assert (data_dir / "sample_as_of").read_text().strip() == value
     assert dt.date.fromisoformat(value) > dt.date(2024, 12, 31)
+
+
+def test_every_feed_the_registry_names_is_judged_even_without_a_spec(data_dir, monkeypatch):
+    from urbanmon import registry
+
+    monkeypatch.delenv("URBANMON_AS_OF", raising=False)
+    named = {i.feed for i in registry.load().indicators.values() if i.feed}
+    without_spec = named - set(load_specs())
+    assert "housing__jinan_housing_renewal_reports" in without_spec
+    rows = {r["feed_id"]: r for r in freshness.judge()}
+    assert named <= set(rows)
+    for feed_id in without_spec:
+        row = rows[feed_id]
+        assert row["state"] == "never_received" and row["last_period"] is None, row
+        assert "尚无数据源" in row["detail"] and "no feed exists yet" in row["detail"]
+        assert row["as_of_basis"] == "today"
+        assert abs((row["as_of"] - dt.datetime.now(dt.UTC)).total_seconds()) < 60
+
+
+def test_sample_only_feeds_are_judged_at_the_sample_date_and_say_so(data_dir, monkeypatch):
+    monkeypatch.delenv("URBANMON_AS_OF", raising=False)
+    (data_dir / "sample_as_of").write_text("2026-01-01\n")
+    _loaded("statistics__nbs_city_annual", "synthetic_nbs_csnd_jinan_2024.json")  # a generated sample file
+    _loaded("environment__household_waste_records", "jinan_household_waste_2024.csv")  # a real file
+    rows = {r["feed_id"]: r for r in freshness.judge()}
+    sample = rows["statistics__nbs_city_annual"]
+    assert sample["as_of_basis"] == "sample_as_of" and sample["as_of"] == dt.datetime(2026, 1, 1, tzinfo=BJ)
+    assert "仅有样例数据：按样例截止日判断" in sample["detail"] and "2026-01-01" in sample["detail"]
+    real = rows["environment__household_waste_records"]
+    assert real["as_of_basis"] == "today" and abs((real["as_of"] - dt.datetime.now(dt.UTC)).total_seconds()) < 60
+    assert real["state"] == "overdue"  # 2025 was due by 2026-03-02: judged against today, not the sample date
+    with warehouse.connect() as con:
+        assert con.execute("select as_of_basis from ops.feed_freshness where feed_id = ?",
+                           ["statistics__nbs_city_annual"]).fetchone()[0] == "sample_as_of"

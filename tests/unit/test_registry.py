@@ -20,7 +20,7 @@ ENTRY = {
     "plan_ref": {"chapter": "第一章", "section": "四、主要目标", "quote": "城镇再生水利用率 % 35 50 65"},
     "formula": "reclaimed water used / wastewater treated", "feed": "environment__wastewater_plant_monthly",
     "release": {"frequency": "annual", "month": 3, "note": None}, "department": "市水务局", "per_district": True,
-    "binding": False, "path": "linear", "method": "distance", "precision": 0,
+    "binding": False, "path": "linear", "method": "distance", "precision": 0, "value_kind": "annual",
 }
 
 
@@ -53,6 +53,8 @@ def test_a_valid_entry_has_no_problem():
     ({"milestones.comparator": "≈>"}, "unparsable comparator '≈>'"),
     ({"milestones.comparator": "<", "milestones.text": "<50"}, "comparator '<' contradicts direction 'higher'"),
     ({"direction": "sideways"}, "direction 'sideways' not one of"),
+    ({"value_kind": "flow"}, "value_kind 'flow' not one of"),
+    ({"value_kind": "cumulative"}, "value_kind cumulative goes with cumulative milestones"),
     ({"baseline.qualifier": "~"}, "baseline qualifier '~' unparsable"),
     ({"milestones.value": 120}, "target 120 (2025) outside the natural limits"),
     ({"milestones.year": 2040}, "milestone year 2040 outside the plan period"),

@@ -114,7 +114,7 @@ def _unit_spellings() -> dict[str, set[str]]:
         names = {code, unit.get("name_zh") or code}
         for name in names:
             out.setdefault(name, set()).update(names)
-    out.setdefault("%", set()).add("％")
+    out.setdefault("%", set()).update({"％", "百分比"})
     out.setdefault("ratio", set()).update({"", "比值", ":1", "：1"})
     return out
 

@@ -33,7 +33,13 @@ final as (
         scores.level_green::double as level_green,
         scores.level_balanced::double as level_balanced,
         scores.level_two_way::double as level_two_way,
-        scores.scoring_version::varchar as scoring_version
+        scores.scoring_version::varchar as scoring_version,
+        scores.improvement_smart::double as improvement_smart,
+        scores.improvement_green::double as improvement_green,
+        scores.improvement_balanced::double as improvement_balanced,
+        scores.improvement_two_way::double as improvement_two_way,
+        scores.level_weight::double as level_weight,
+        scores.improvement_weight::double as improvement_weight
     from scores
     inner join areas on scores.area_code = areas.area_code
 

@@ -45,7 +45,9 @@ final as (
         registry_version::varchar as registry_version,
         precision_decimals::integer as precision_decimals,
         validity_min_denominator::double as validity_min_denominator,
-        validity_rule::varchar as validity_rule
+        validity_rule::varchar as validity_rule,
+        value_kind::varchar as value_kind,
+        value_kind_zh::varchar as value_kind_zh
     from source
 
 )

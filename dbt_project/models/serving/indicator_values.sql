@@ -10,8 +10,24 @@ with
 -- the precision each indicator is judged and shown at (registry); value is rounded to it by GB/T 8170
 precision as (
 
-    select indicator_code, precision_decimals, validity_min_denominator, validity_rule
+    select indicator_code, precision_decimals, validity_min_denominator, validity_rule, value_kind
     from {{ ref('registry_indicators') }}
+
+),
+
+-- lineage: the files and units of each value's inputs (int_indicator_inputs, served as indicator_inputs)
+lineage as (
+
+    select
+        indicator_code,
+        area_name,
+        year,
+        method,
+        list_sort(list_distinct(flatten(list(source_file_sha256))))::varchar[] as source_file_sha256,
+        string_agg(distinct unit, ', ' order by unit) filter (where role = 'numerator') as numerator_unit,
+        string_agg(distinct unit, ', ' order by unit) filter (where role = 'denominator') as denominator_unit
+    from {{ ref('int_indicator_inputs') }}
+    group by indicator_code, area_name, year, method
 
 ),
 
@@ -79,6 +95,10 @@ final as (
         indicators.value_source,
         indicators.citation,
         indicators.derived_from,
+        precision.value_kind::varchar as value_kind,
+        lineage.numerator_unit::varchar as numerator_unit,
+        lineage.denominator_unit::varchar as denominator_unit,
+        lineage.source_file_sha256,
         -- a year's value from real data is complete when its denominator meets the indicator's validity rule (air
         -- quality: HJ 663, 324 valid days); an incomplete value is served, flagged, and not judged. A published
         -- figure is the value of record (complete by definition); the sample is a stand-in (one day a week for air),
@@ -95,6 +115,11 @@ final as (
     -- a code missing from the registry keeps its row (NULL precision fails the contract; the test
     -- assert_indicator_codes_in_registry names it)
     left join precision on indicators.indicator_code = precision.indicator_code
+    left join lineage
+        on indicators.indicator_code = lineage.indicator_code
+        and indicators.area_name = lineage.area_name
+        and indicators.year = lineage.year
+        and indicators.method = lineage.method
 
 )
 

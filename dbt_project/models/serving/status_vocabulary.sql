@@ -18,7 +18,8 @@ final as (
         colour_hex::varchar as colour_hex,
         status_badge::varchar as status_badge,
         status_order::integer as status_order,
-        meaning_en::varchar as meaning_en
+        meaning_en::varchar as meaning_en,
+        is_behind::boolean as is_behind
     from source
 
 )

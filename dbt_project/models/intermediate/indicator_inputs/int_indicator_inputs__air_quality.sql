@@ -1,0 +1,39 @@
+{#- The inputs of air_quality_good_days_ratio (macros/indicator_inputs.sql): each valid day of a city (denominator) and
+    whether it was good (numerator, 1 or 0), per standard, with the daily CNEMC file whose hours the day's means come from. -#}
+
+with
+
+days as (
+
+    select * from {{ ref('fct_air_quality_daily') }} where location_type = 'city' and is_valid_day
+
+),
+
+files as (
+
+    select report_date, list(distinct source_file_sha256) as source_file_sha256
+    from {{ source('cnemc', 'air_quality__cnemc_city_hourly') }}
+    group by report_date
+
+),
+
+records as (
+
+    select
+        days.area_code, year(days.date)::integer as year, 'denominator' as role, 'valid_day' as component,
+        '有效监测天（HJ 663-2013）' as component_zh, strftime(days.date, '%Y-%m-%d') as input_key, 1.0 as value,
+        '天' as unit, 'air_quality__cnemc_city_hourly' as source_feed, files.source_file_sha256, days.standard,
+        days.area_name
+    from days
+    inner join files on days.date = files.report_date
+    union all
+    select
+        days.area_code, year(days.date)::integer, 'numerator', 'good_day', '优良天（AQI ≤ 100；1 = 是，0 = 否）',
+        strftime(days.date, '%Y-%m-%d'), days.is_good_day::integer::double, '天', 'air_quality__cnemc_city_hourly',
+        files.source_file_sha256, days.standard, days.area_name
+    from days
+    inner join files on days.date = files.report_date
+
+)
+
+{{ indicator_input_rows('air_quality_good_days_ratio', 'records', city='sent', by_standard=true, by_area_name=true) }}
