@@ -111,7 +111,8 @@ DATASETS: dict[str, dict] = {
     },
     "board_indicator_tiles": {
         "db": SERVING_DB,
-        "description": "总览驾驶舱：每个核心指标一块，数值（按精度）、单位、年份、2025年目标、状态颜色与文字、趋势、真实或样例。",
+        "description": ("总览驾驶舱：每个核心指标一块，数值（按精度）、单位、年份、2025年目标、状态颜色与文字、"
+                        "趋势、真实或样例。"),
         "columns": served("board_indicator_tiles", [
             "indicator_code", "headline_no", "indicator_label", "name_zh", "category_zh", "category_order",
             "is_category_start", "as_of_year", "value_year", "value_text", "unit_zh", "target_2025_text", "status_zh",
@@ -368,10 +369,16 @@ SUMMARY_STYLE = """.summary { display: flex; flex-wrap: wrap; align-items: cente
 # 区县对比 scorecard: cells in reading order; each row opens with the city's cell (label, 2025 target, city value)
 SCORECARD_TEMPLATE = """<div class="scorecard">
 {{#each data}}{{#if @first}}{{#if panel_has_sample}}<p class="notice">注意：带 * 的数值""" + SAMPLE_NOTICE + """</p>
-{{/if}}{{/if}}{{#if is_row_start}}<div class="br"></div>{{#if is_header}}<span class="lbl head">指标</span><span
- class="tgt head">2025年目标</span>{{else}}<span class="lbl" title="{{category_zh}}｜{{indicator_label}}">{{indicator_label}}</span><span
- class="tgt">{{target_2025_text}}</span>{{/if}}{{/if}}{{#if is_header}}<span class="cell head">{{cell_text}}</span>{{else}}<span
- class="cell" style="background:{{colour_hex}}" title="{{area_name}}｜{{indicator_label}}：{{cell_text}} {{unit_zh}}，{{status_zh}}（对照全市目标，参考）">{{cell_text}}</span>{{/if}}
+{{/if}}{{/if}}
+{{#if is_row_start}}<div class="br"></div>
+{{#if is_header}}<span class="lbl head">指标</span><span class="tgt head">2025年目标</span>
+{{else}}<span class="lbl" title="{{category_zh}}｜{{indicator_label}}">{{indicator_label}}</span>
+<span class="tgt">{{target_2025_text}}</span>{{/if}}{{/if}}
+{{#if is_header}}<span class="cell head">{{cell_text}}</span>
+{{else}}<span class="cell" style="background:{{colour_hex}}"
+ title="{{area_name}}｜{{indicator_label}}：{{cell_text}} {{unit_zh}}，{{status_zh}}（对照全市目标，参考）"
+>{{cell_text}}</span>
+{{/if}}
 {{/each}}
 </div>"""
 SCORECARD_STYLE = """.scorecard { display: flex; flex-wrap: wrap; align-items: stretch; font-size: 12px; }
@@ -385,12 +392,16 @@ SCORECARD_STYLE = """.scorecard { display: flex; flex-wrap: wrap; align-items: s
 
 # 区县对比 bars: the districts only; the city is a dashed reference line on the same scale, never a bar
 BARS_TEMPLATE = """<div class="dbars">
-{{#each data}}{{#if @first}}<p class="ref">{{indicator_label}}（{{unit_zh}}）｜{{#if is_city_line_drawn}}<span
- class="key"></span>虚线：全市 {{city_value_text}}（参考线，不是区县之一）{{else}}{{#if city_value_text}}全市 {{city_value_text}}（全市合计，远大于各区县，不画参考线）{{/if}}{{/if}}</p>
+{{#each data}}{{#if @first}}<p class="ref">{{indicator_label}}（{{unit_zh}}）｜
+{{#if is_city_line_drawn}}<span class="key"></span>虚线：全市 {{city_value_text}}（参考线，不是区县之一）
+{{else}}{{#if city_value_text}}全市 {{city_value_text}}（全市合计，远大于各区县，不画参考线）{{/if}}{{/if}}</p>
 {{#if has_sample}}<p class="notice">注意：本图数值""" + SAMPLE_NOTICE + """</p>{{/if}}{{/if}}
-{{#unless is_city}}<div class="row" title="{{area_name}}：{{value_text}} {{unit_zh}}，{{status_zh}}（{{data_nature_zh}}）"><span
- class="name">{{area_name}}</span><span class="track"><span class="bar" style="width:{{bar_pct}}%;background:{{colour_hex}}"></span>{{#if is_city_line_drawn}}<span
- class="refline" style="left:{{city_pct}}%"></span>{{/if}}</span><span class="val">{{value_text}}</span></div>{{/unless}}
+{{#unless is_city}}<div class="row"
+ title="{{area_name}}：{{value_text}} {{unit_zh}}，{{status_zh}}（{{data_nature_zh}}）">
+<span class="name">{{area_name}}</span><span class="track">
+<span class="bar" style="width:{{bar_pct}}%;background:{{colour_hex}}"></span>
+{{#if is_city_line_drawn}}<span class="refline" style="left:{{city_pct}}%"></span>{{/if}}</span>
+<span class="val">{{value_text}}</span></div>{{/unless}}
 {{/each}}
 </div>"""
 BARS_STYLE = """.dbars .ref { margin: 0 0 6px 0; font-size: 13px; }
@@ -407,7 +418,8 @@ BARS_STYLE = """.dbars .ref { margin: 0 0 6px 0; font-size: 13px; }
 COMMENDED_TEMPLATE = """<div class="commended">
 {{#each data}}{{#if @first}}{{#if is_sample_ranking}}<p class="notice">注意：本名单""" + SAMPLE_NOTICE + """</p>
 {{/if}}{{#unless year_has_commended}}<p>{{year}}年没有拟表扬区县。</p>{{/unless}}{{/if}}
-{{#if is_commended}}<p class="item">第{{rank}}名 {{area_name}}：综合分 {{overall_score}}，等级 {{rating}}（{{data_nature_zh}}）</p>{{/if}}
+{{#if is_commended}}<p class="item">第{{rank}}名 {{area_name}}：综合分 {{overall_score}}，等级 {{rating}}
+（{{data_nature_zh}}）</p>{{/if}}
 {{/each}}
 <p class="rule">""" + COMMEND_RULE.attribution_zh + """</p>
 </div>"""
@@ -515,7 +527,8 @@ CHARTS: dict[str, dict] = {
                     "colour_hex", "city_value_text", "bar_pct", "city_pct", "is_city_line_drawn", "has_sample"],
         "order": [["value", False]],
         "template": BARS_TEMPLATE, "style": BARS_STYLE,
-        "description": "所选指标、所选年份的各区县数值；全市数值是一条参考线，不是区县之一。颜色为对照全市目标的状态（参考）。",
+        "description": "所选指标、所选年份的各区县数值；全市数值是一条参考线，不是区县之一。"
+                       "颜色为对照全市目标的状态（参考）。",
     },
     # 数据质量与时效
     "board_quality_feeds": {
@@ -715,7 +728,8 @@ DASHBOARDS: dict[str, dict] = {
         ],
         "markdown": {"links": _links("districts")
                      + "\n\n区县没有规划目标：记分卡与条形图的颜色对照全市目标，仅作参考。状态颜色："
-                     + _status_legend_html() + "。由样例（合成）数据计算的数值、排名和名单均在图中注明，不是真实结果。"},
+                     + _status_legend_html()
+                     + "。由样例（合成）数据计算的数值、排名和名单均在图中注明，不是真实结果。"},
         "filters": [
             ("年份", "board_district_league", "year", {
                 "single": True, "first": True, "desc": True,
