@@ -214,7 +214,9 @@ DATASETS: dict[str, dict] = {
         "db": OPERATIONS_DB,
         "description": "运行记录：数据质量校验结果（Great Expectations）。",
         "columns": {
-            "suite": (V, "校验套件"), "target": (V, "校验对象"), "success": (B, "通过"), "evaluated": (INT, "检查项"),
+            "suite": (V, "校验套件"), "target": (V, "校验对象"), "success": (B, "通过（布尔）"),
+            # shown as 是/否, never true/false (a calculated column of the dataset)
+            "success_zh": (V, "通过", "CASE WHEN success THEN '是' ELSE '否' END"), "evaluated": (INT, "检查项"),
             "failed": (INT, "未通过项"), "validated_at": (T, "校验时间"),
         },
         "metrics": {},
@@ -276,11 +278,12 @@ DATASETS: dict[str, dict] = {
 
 def dataset_yaml(table: str, spec: dict) -> dict:
     columns = []
-    for name, (typ, label) in spec["columns"].items():
+    for name, (typ, label, *expression) in spec["columns"].items():
         columns.append({
             "column_name": name, "verbose_name": label, "type": typ,
             "is_dttm": typ in (DT, T), "is_active": True, "groupby": True, "filterable": True,
-            "expression": None, "description": None, "advanced_data_type": None, "python_date_format": None,
+            "expression": expression[0] if expression else None, "description": None, "advanced_data_type": None,
+            "python_date_format": None,
             "extra": None,
         })
     metrics = [{
@@ -543,7 +546,7 @@ CHARTS: dict[str, dict] = {
     },
     "board_quality_validations": {
         "title": "数据质量校验结果", "dataset": "validations", "kind": "table",
-        "columns": ["validated_at", "suite", "target", "success", "evaluated", "failed"],
+        "columns": ["validated_at", "suite", "target", "success_zh", "evaluated", "failed"],
         "order": [["validated_at", False]], "description": "每次载入与构建的 Great Expectations 校验结果。",
     },
     "board_quality_quarantine": {
