@@ -319,8 +319,8 @@ MAP_TEMPLATE = """<div class="district-map">
 </div>"""
 NOTICE_STYLE = """.notice { background: #fff3e0; border-left: 4px solid #ef6c00; padding: 4px 8px; margin: 0 0 6px 0;
  font-size: 13px; }"""
-# the SVG scales with its box (height from the viewBox's aspect ratio, capped): never cut at the bottom
-MAP_STYLE = """.district-map svg { display: block; width: 100%; height: auto; max-height: 420px; }
+# the SVG fits its 360 px drawing area (aspect ratio kept, preserveAspectRatio's default): never cut at the bottom
+MAP_STYLE = """.district-map svg { display: block; width: 100%; height: 360px; }
 .district-map .legend { margin: 4px 0 0 0; }
 .district-map .legend span { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 10px; }
 """ + NOTICE_STYLE
@@ -339,7 +339,7 @@ TILES_TEMPLATE = """<div class="cockpit">
 </div>
 {{/each}}
 </div>"""
-TILES_STYLE = """.cockpit { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 8px;
+TILES_STYLE = """.cockpit { display: grid; grid-template-columns: repeat(auto-fill, minmax(165px, 1fr)); gap: 8px;
  padding: 2px; }
 .cockpit .cat { grid-column: 1 / -1; font-size: 16px; font-weight: 600; margin: 6px 0 0 0;
  border-bottom: 1px solid #cfd8dc; }
@@ -359,21 +359,23 @@ TILES_STYLE = """.cockpit { display: grid; grid-template-columns: repeat(auto-fi
 
 # 总览: per category the number of indicators in each status, words in full (no legend to truncate)
 SUMMARY_TEMPLATE = """<div class="summary">
-{{#each data}}{{#if is_category_start}}<div class="cat">{{category_zh}}（{{category_total}}项）</div>{{/if}}
+{{#each data}}{{#if is_category_start}}{{#unless @first}}</div>{{/unless}}<div class="group">
+<div class="cat">{{category_zh}}（{{category_total}}项）</div>{{/if}}
 <span class="chip" title="{{category_zh}}：{{status_zh}} {{indicator_count}}项"><span class="dot"
  style="background:{{colour_hex}}"></span>{{status_zh}} {{indicator_count}}项</span>
-{{/each}}
+{{/each}}</div>
 </div>"""
-SUMMARY_STYLE = """.summary { display: flex; flex-wrap: wrap; align-items: center; row-gap: 4px; }
-.summary .cat { flex-basis: 100%; font-weight: 600; font-size: 14px; }
-.summary .chip { display: inline-block; font-size: 14px; margin: 0 16px 0 1em; }
+SUMMARY_STYLE = """.summary { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 8px; }
+.summary .group { border-left: 3px solid #cfd8dc; padding-left: 8px; }
+.summary .cat { font-weight: 600; font-size: 15px; margin-bottom: 2px; }
+.summary .chip { display: inline-block; font-size: 14px; margin: 0 14px 2px 0; white-space: nowrap; }
 .summary .dot { display: inline-block; width: 12px; height: 12px; border-radius: 6px; margin-right: 4px; }"""
 
 # 区县对比 scorecard: cells in reading order; each row opens with the city's cell (label, 2025 target, city value)
 SCORECARD_TEMPLATE = """<div class="scorecard">
 {{#each data}}{{#if @first}}{{#if panel_has_sample}}<p class="notice">注意：带 * 的数值""" + SAMPLE_NOTICE + """</p>
 {{/if}}{{/if}}
-{{#if is_row_start}}<div class="br"></div>
+{{#if is_row_start}}{{#unless @first}}</div>{{/unless}}<div class="r">
 {{#if is_header}}<span class="lbl head">指标</span><span class="tgt head">2025年目标</span>
 {{else}}<span class="lbl" title="{{category_zh}}｜{{indicator_label}}">{{indicator_label}}</span>
 <span class="tgt">{{target_2025_text}}</span>{{/if}}{{/if}}
@@ -382,14 +384,14 @@ SCORECARD_TEMPLATE = """<div class="scorecard">
  title="{{area_name}}｜{{indicator_label}}：{{cell_text}} {{unit_zh}}，{{status_zh}}（对照全市目标，参考）"
 >{{cell_text}}</span>
 {{/if}}
-{{/each}}
+{{/each}}</div>
 </div>"""
-SCORECARD_STYLE = """.scorecard { display: flex; flex-wrap: wrap; align-items: stretch; font-size: 12px; }
-.scorecard .br { flex-basis: 100%; height: 0; }
-.scorecard .lbl { width: 14em; padding: 2px 4px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
-.scorecard .tgt { width: 5em; padding: 2px 4px; color: #455a64; overflow: hidden; white-space: nowrap; }
-.scorecard .cell { width: 4.4em; margin: 1px; padding: 2px 0; text-align: center; color: #ffffff; font-weight: 600;
- text-shadow: 0 0 2px #000000; background: #757575; }
+SCORECARD_STYLE = """.scorecard { overflow-x: auto; font-size: 12px; }
+.scorecard .r { display: flex; flex-wrap: nowrap; align-items: stretch; }
+.scorecard .lbl { flex: 0 0 13em; padding: 2px 4px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+.scorecard .tgt { flex: 0 0 5.5em; padding: 2px 4px; color: #455a64; overflow: hidden; white-space: nowrap; }
+.scorecard .cell { flex: 1 0 3.2em; margin: 1px; padding: 2px 0; text-align: center; color: #ffffff;
+ font-weight: 600; text-shadow: 0 0 2px #000000; background: #757575; white-space: nowrap; }
 .scorecard .head, .scorecard .cell.head { background: none; color: #212121; text-shadow: none; font-weight: 600; }
 """ + NOTICE_STYLE
 
@@ -429,6 +431,12 @@ COMMENDED_TEMPLATE = """<div class="commended">
 COMMENDED_STYLE = """.commended .item { font-size: 15px; font-weight: 600; margin: 2px 0; }
 .commended .rule { font-size: 12px; color: #616161; }
 """ + NOTICE_STYLE
+
+
+def _one_line(text: str) -> str:
+    """Superset renders a Handlebars chart's output as Markdown: a line indented by four spaces becomes a code block
+    and a blank line ends the HTML block. On one line starting with <div>, the whole output stays one HTML block."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _filter(subject: str, op: str, value) -> dict:
@@ -620,7 +628,8 @@ def chart_yaml(name: str, spec: dict) -> dict:
         types = DATASETS[spec["dataset"]]["columns"]
         params["column_config"] = {c: {"d3NumberFormat": VALUE_FORMAT} for c in columns if types[c][0] == D}
         if kind == "handlebars":
-            params.update({"handlebarsTemplate": spec["template"], "styleTemplate": spec["style"]})
+            params.update({"handlebarsTemplate": _one_line(spec["template"]),
+                           "styleTemplate": _one_line(spec["style"])})
     elif kind == "agg":
         viz = "table"
         params = {**base, "viz_type": viz, "query_mode": "aggregate", "groupby": spec["groupby"],
@@ -696,9 +705,9 @@ DASHBOARDS: dict[str, dict] = {
     "overview": {
         "title": "总览",
         "rows": [
-            [("md:links", 12, 12)],
-            [("board_overview_category_summary", 12, 26)],
-            [("board_overview_tiles", 12, 110)],
+            [("md:links", 12, 16)],
+            [("board_overview_category_summary", 12, 20)],
+            [("board_overview_tiles", 12, 116)],
             [("board_overview_table", 12, 110)],
         ],
         "markdown": {
@@ -724,9 +733,9 @@ DASHBOARDS: dict[str, dict] = {
     "districts": {
         "title": "区县对比",
         "rows": [
-            [("md:links", 12, 12)],
-            [("board_district_scorecard", 9, 100), ("board_district_zones", 3, 100)],
-            [("board_district_values", 6, 64), ("board_district_map", 6, 64)],
+            [("md:links", 12, 16)],
+            [("board_district_scorecard", 8, 100), ("board_district_zones", 4, 100)],
+            [("board_district_values", 6, 72), ("board_district_map", 6, 72)],
             [("board_district_league", 8, 56), ("board_district_commended", 4, 56)],
         ],
         "markdown": {"links": _links("districts")

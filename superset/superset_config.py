@@ -109,7 +109,8 @@ TALISMAN_DEV_CONFIG = TALISMAN_CONFIG
 # (a GitHub-like schema that drops SVG); nothing else is widened (no scripts, no event handlers).
 HTML_SANITIZATION = True
 HTML_SANITIZATION_SCHEMA_EXTENSIONS = {
-    "tagNames": ["svg", "path", "text", "title", "g"],
+    # style: the Handlebars chart appends its CSS (styleTemplate) as a <style> element, scoped by the boards' classes
+    "tagNames": ["svg", "path", "text", "title", "g", "style"],
     "attributes": {
         "svg": ["viewBox", "xmlns", "role", "ariaLabel", "aria-label"],
         "path": ["d", "fill", "stroke", "strokeWidth", "stroke-width"],
