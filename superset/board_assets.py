@@ -389,7 +389,7 @@ SCORECARD_TEMPLATE = """<div class="scorecard">
 SCORECARD_STYLE = """.scorecard { overflow-x: auto; font-size: 12px; }
 .scorecard .r { display: flex; flex-wrap: nowrap; align-items: stretch; }
 .scorecard .lbl { flex: 0 0 13em; padding: 2px 4px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
-.scorecard .tgt { flex: 0 0 5.5em; padding: 2px 4px; color: #455a64; overflow: hidden; white-space: nowrap; }
+.scorecard .tgt { flex: 0 0 6.5em; padding: 2px 4px; color: #455a64; overflow: hidden; white-space: nowrap; }
 .scorecard .cell { flex: 1 0 3.2em; margin: 1px; padding: 2px 0; text-align: center; color: #ffffff;
  font-weight: 600; text-shadow: 0 0 2px #000000; background: #757575; white-space: nowrap; }
 .scorecard .head, .scorecard .cell.head { background: none; color: #212121; text-shadow: none; font-weight: 600; }
