@@ -317,7 +317,7 @@ MAP_TEMPLATE = """<div class="district-map">
 <span style="background:#fee08b"></span>第7–9名 <span style="background:#fc8d59"></span>第10–12名
 <span style="background:#d9d9d9"></span>无评分</p>
 </div>"""
-NOTICE_STYLE = """.notice { background: #fff3e0; border-left: 4px solid #ef6c00; padding: 4px 8px; margin: 0 0 6px 0;
+NOTICE_STYLE = """.notice { background: #fff3e0; border-left: 4px solid #8d6e63; padding: 4px 8px; margin: 0 0 6px 0;
  font-size: 13px; }"""
 # the SVG fits its 360 px drawing area (aspect ratio kept, preserveAspectRatio's default): never cut at the bottom
 MAP_STYLE = """.district-map svg { display: block; width: 100%; height: 360px; }
@@ -343,7 +343,7 @@ TILES_STYLE = """.cockpit { display: grid; grid-template-columns: repeat(auto-fi
  padding: 2px; }
 .cockpit .cat { grid-column: 1 / -1; font-size: 16px; font-weight: 600; margin: 6px 0 0 0;
  border-bottom: 1px solid #cfd8dc; }
-.cockpit .tile { border: 1px solid #e0e0e0; border-left: 8px solid #757575; border-radius: 4px; padding: 6px 8px;
+.cockpit .tile { border: 1px solid #e0e0e0; border-left: 8px solid #bdbdbd; border-radius: 4px; padding: 6px 8px;
  background: #ffffff; }
 .cockpit .name { font-size: 13px; color: #37474f; height: 36px; overflow: hidden; }
 .cockpit .num { font-size: 24px; font-weight: 700; color: #212121; }
@@ -354,8 +354,8 @@ TILES_STYLE = """.cockpit { display: grid; grid-template-columns: repeat(auto-fi
 .cockpit .status { font-weight: 600; }
 .cockpit .dot { display: inline-block; width: 12px; height: 12px; border-radius: 6px; margin-right: 4px;
  vertical-align: -1px; }
-.cockpit .nature { color: #2e7d32; }
-.cockpit .nature.sample { color: #ef6c00; font-weight: 600; }"""
+.cockpit .nature { color: #455a64; }
+.cockpit .nature.sample { color: #5e35b1; font-weight: 600; }"""
 
 # 总览: per category the number of indicators in each status, words in full (no legend to truncate)
 SUMMARY_TEMPLATE = """<div class="summary">
@@ -391,7 +391,7 @@ SCORECARD_STYLE = """.scorecard { overflow-x: auto; font-size: 12px; }
 .scorecard .lbl { flex: 0 0 13em; padding: 2px 4px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
 .scorecard .tgt { flex: 0 0 6.5em; padding: 2px 4px; color: #455a64; overflow: hidden; white-space: nowrap; }
 .scorecard .cell { flex: 1 0 3.2em; margin: 1px; padding: 2px 0; text-align: center; color: #ffffff;
- font-weight: 600; text-shadow: 0 0 2px #000000; background: #757575; white-space: nowrap; }
+ font-weight: 600; text-shadow: 0 0 2px #000000; background: #bdbdbd; white-space: nowrap; }
 .scorecard .head, .scorecard .cell.head { background: none; color: #212121; text-shadow: none; font-weight: 600; }
 """ + NOTICE_STYLE
 
