@@ -38,7 +38,8 @@ final as (
             as data_nature_zh,
         -- the same for the whole year's ranking: one sample input makes every rank of that year a demonstration
         (bool_or(coalesce(sample_years.is_sample, false)) over (partition by scores.year))::boolean
-            as is_sample_ranking
+            as is_sample_ranking,
+        (bool_or(coalesce(scores.is_commended, false)) over (partition by scores.year))::boolean as year_has_commended
     from scores
     left join sample_years on scores.area_code = sample_years.area_code and scores.year = sample_years.year
 
