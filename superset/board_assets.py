@@ -173,7 +173,7 @@ DATASETS: dict[str, dict] = {
         "columns": served("board_district_values", [
             "indicator_label", "category_zh", "area_code", "area_name", "area_kind", "is_city", "year", "value",
             "value_text", "unit_zh", "data_nature_zh", "status_zh", "colour_hex", "city_value_text", "bar_pct",
-            "city_pct", "is_city_line_drawn", "has_sample",
+            "reference_pct", "reference_text", "is_city_line_drawn", "has_sample",
         ]),
         "metrics": {"district_value": ("MAX(value)", "数值", VALUE_FORMAT)},
     },
@@ -395,17 +395,17 @@ SCORECARD_STYLE = """.scorecard { overflow-x: auto; font-size: 12px; }
 .scorecard .head, .scorecard .cell.head { background: none; color: #212121; text-shadow: none; font-weight: 600; }
 """ + NOTICE_STYLE
 
-# 区县对比 bars: the districts only; the city is a dashed reference line on the same scale, never a bar
+# 区县对比 bars: the districts only; the city is a dashed reference line on the same scale, never a bar (for a city
+# total far above every district, the line is the district average, city ÷ 12, and its label says so)
 BARS_TEMPLATE = """<div class="dbars">
 {{#each data}}{{#if @first}}<p class="ref">{{indicator_label}}（{{unit_zh}}）｜
-{{#if is_city_line_drawn}}<span class="key"></span>虚线：全市 {{city_value_text}}（参考线，不是区县之一）
-{{else}}{{#if city_value_text}}全市 {{city_value_text}}（全市合计，远大于各区县，不画参考线）{{/if}}{{/if}}</p>
+{{#if reference_text}}<span class="key"></span>虚线：{{reference_text}}（参考线，不是区县之一）{{/if}}</p>
 {{#if has_sample}}<p class="notice">注意：本图数值""" + SAMPLE_NOTICE + """</p>{{/if}}{{/if}}
 {{#unless is_city}}<div class="row"
  title="{{area_name}}：{{value_text}} {{unit_zh}}，{{status_zh}}（{{data_nature_zh}}）">
 <span class="name">{{area_name}}</span><span class="track">
 <span class="bar" style="width:{{bar_pct}}%;background:{{colour_hex}}"></span>
-{{#if is_city_line_drawn}}<span class="refline" style="left:{{city_pct}}%"></span>{{/if}}</span>
+{{#if reference_text}}<span class="refline" style="left:{{reference_pct}}%"></span>{{/if}}</span>
 <span class="val">{{value_text}}</span></div>{{/unless}}
 {{/each}}
 </div>"""
@@ -535,7 +535,7 @@ CHARTS: dict[str, dict] = {
     "board_district_values": {
         "title": "指标分区县对比（虚线为全市）", "dataset": "board_district_values", "kind": "handlebars",
         "columns": ["indicator_label", "area_name", "is_city", "value_text", "unit_zh", "data_nature_zh", "status_zh",
-                    "colour_hex", "city_value_text", "bar_pct", "city_pct", "is_city_line_drawn", "has_sample"],
+                    "colour_hex", "bar_pct", "reference_pct", "reference_text", "has_sample"],
         "order": [["value", False]],
         "template": BARS_TEMPLATE, "style": BARS_STYLE,
         "description": "所选指标、所选年份的各区县数值；全市数值是一条参考线，不是区县之一。"

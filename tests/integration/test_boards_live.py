@@ -304,6 +304,8 @@ def _check_districts(drv, username: str, width: int) -> None:
     assert bars and "济南" not in bars, bars  # the city is never one of the bars
     legend = drv.execute_script("return document.querySelector('.dbars .ref').innerText")
     assert "全市" in legend, legend
+    if not username.startswith("district_"):  # the reference is drawn as a line across the bars
+        assert drv.execute_script("return document.querySelectorAll('.dbars .refline').length") == len(bars)
     header = drv.execute_script(
         "return Array.from(document.querySelectorAll('.scorecard')[0].querySelectorAll('.cell.head'))"
         ".map(c => c.innerText.trim())")

@@ -77,14 +77,17 @@ with_city as (
         max(case when joined.area_kind = 'city' then joined.value_text end)
             over (partition by joined.indicator_code, joined.year) as city_value_text,
         max(case when joined.area_kind != 'city' then abs(joined.value) end)
-            over (partition by joined.indicator_code, joined.year) as district_max
+            over (partition by joined.indicator_code, joined.year) as district_max,
+        (select count(*) from areas where area_kind = 'county') as n_districts,
+        catalog.precision_decimals
     from joined
+    inner join catalog on joined.indicator_code = catalog.indicator_code
 
 ),
 
 -- bars and line share one scale: 0 … the largest district, widened to the city's figure when that is comparable
--- (at most 1.5 times the largest district); a city total far above every district (a count summed over them) is
--- named beside the bars but not drawn, so the districts are never flattened near zero
+-- (at most 1.5 times the largest district). A city total far above every district (a count summed over them) would
+-- flatten the districts near zero: the line is then drawn at the district average (the city total ÷ 12) and says so
 scaled as (
 
     select
@@ -98,6 +101,15 @@ scaled as (
             else with_city.district_max
         end as scale_max
     from with_city
+
+),
+
+reference as (
+
+    select
+        scaled.*,
+        case when city_in_scale then city_value else city_value / n_districts end as reference_value
+    from scaled
 
 ),
 
@@ -124,11 +136,16 @@ final as (
         city_value_text::varchar as city_value_text,
         (case when area_kind != 'city' then round(greatest(coalesce(value, 0), 0) / nullif(scale_max, 0) * 100, 1) end)
             ::double as bar_pct,
-        (case when city_in_scale then round(greatest(city_value, 0) / nullif(scale_max, 0) * 100, 1) end)::double
-            as city_pct,
+        round(greatest(reference_value, 0) / nullif(scale_max, 0) * 100, 1)::double as reference_pct,
+        (case
+            when city_value is null then null
+            when city_in_scale then '全市 ' || city_value_text
+            else '区县平均 ' || printf('%.' || (precision_decimals + 1) || 'f', reference_value)
+                || '（全市合计 ' || city_value_text || ' ÷ ' || n_districts || '）'
+        end)::varchar as reference_text,
         coalesce(city_in_scale, false)::boolean as is_city_line_drawn,
         (bool_or(is_synthetic) over (partition by indicator_code, year))::boolean as has_sample
-    from scaled
+    from reference
 
 )
 
