@@ -372,7 +372,7 @@ SUMMARY_STYLE = """.summary { display: grid; grid-template-columns: repeat(auto-
 .summary .dot { display: inline-block; width: 12px; height: 12px; border-radius: 6px; margin-right: 4px; }"""
 
 # 区县对比 scorecard: cells in reading order; each row opens with the city's cell (label, 2025 target, city value)
-SCORECARD_TEMPLATE = """<div class="scorecard">
+SCORECARD_TEMPLATE = """<div class="scorecard {{#each data}}{{#if @first}}{{panel}}{{/if}}{{/each}}">
 {{#each data}}{{#if @first}}{{#if panel_has_sample}}<p class="notice">注意：带 * 的数值""" + SAMPLE_NOTICE + """</p>
 {{/if}}{{/if}}
 {{#if is_row_start}}{{#unless @first}}</div>{{/unless}}<div class="r">
@@ -392,6 +392,8 @@ SCORECARD_STYLE = """.scorecard { overflow-x: auto; font-size: 12px; }
 .scorecard .tgt { flex: 0 0 6.5em; padding: 2px 4px; color: #455a64; overflow: hidden; white-space: nowrap; }
 .scorecard .cell { flex: 1 0 3.2em; margin: 1px; padding: 2px 0; text-align: center; color: #ffffff;
  font-weight: 600; text-shadow: 0 0 2px #000000; background: #bdbdbd; white-space: nowrap; }
+.scorecard.zones .lbl { flex-basis: 8em; }
+.scorecard.zones .tgt { flex-basis: 4.5em; }
 .scorecard .head, .scorecard .cell.head { background: none; color: #212121; text-shadow: none; font-weight: 600; }
 """ + NOTICE_STYLE
 
@@ -491,8 +493,8 @@ CHARTS: dict[str, dict] = {
     "board_district_scorecard": {
         "title": "区县记分卡（核心指标×区县，对照全市目标，参考）", "dataset": "board_district_scorecard",
         "kind": "handlebars",
-        "columns": ["is_header", "is_row_start", "indicator_label", "category_zh", "target_2025_text", "area_name",
-                    "cell_text", "unit_zh", "status_zh", "colour_hex", "panel_has_sample"],
+        "columns": ["panel", "is_header", "is_row_start", "indicator_label", "category_zh", "target_2025_text",
+                    "area_name", "cell_text", "unit_zh", "status_zh", "colour_hex", "panel_has_sample"],
         "order": [["row_order", True], ["area_code", True]],
         "filters": [_filter("panel", "==", "districts")],
         "template": SCORECARD_TEMPLATE, "style": SCORECARD_STYLE,
@@ -501,8 +503,8 @@ CHARTS: dict[str, dict] = {
     },
     "board_district_zones": {
         "title": "功能区（参考，不参与排名）", "dataset": "board_district_scorecard", "kind": "handlebars",
-        "columns": ["is_header", "is_row_start", "indicator_label", "category_zh", "target_2025_text", "area_name",
-                    "cell_text", "unit_zh", "status_zh", "colour_hex", "panel_has_sample"],
+        "columns": ["panel", "is_header", "is_row_start", "indicator_label", "category_zh", "target_2025_text",
+                    "area_name", "cell_text", "unit_zh", "status_zh", "colour_hex", "panel_has_sample"],
         "order": [["row_order", True], ["area_code", True]],
         "filters": [_filter("panel", "==", "zones")],
         "template": SCORECARD_TEMPLATE, "style": SCORECARD_STYLE,
