@@ -23,7 +23,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from urbanmon.league import load_rule  # noqa: E402  (the commend rule is ours: its words come from registry/)
 from urbanmon.schema_doc import label_zh, served_models  # noqa: E402  (the served columns are described once, in the dbt YAML)
-from urbanmon.status import legend_zh  # noqa: E402  (the one status vocabulary)
+from urbanmon.status import COLOUR_HEX, COLOUR_WORD_ZH, STATUSES  # noqa: E402  (the one status vocabulary)
 
 COMMEND_RULE = load_rule()
 
@@ -109,6 +109,46 @@ DATASETS: dict[str, dict] = {
         ]),
         "metrics": {},
     },
+    "board_indicator_tiles": {
+        "db": SERVING_DB,
+        "description": ("总览驾驶舱：每个核心指标一块，数值（按精度）、单位、年份、2025年目标、状态颜色与文字、"
+                        "趋势、真实或样例。"),
+        "columns": served("board_indicator_tiles", [
+            "indicator_code", "headline_no", "indicator_label", "name_zh", "category_zh", "category_order",
+            "is_category_start", "as_of_year", "value_year", "value_text", "unit_zh", "target_2025_text", "status_zh",
+            "colour_zh", "colour_hex", "trend_arrow", "trend_zh", "is_sample", "data_nature_zh",
+        ]),
+        "metrics": {},
+    },
+    "board_category_status": {
+        "db": SERVING_DB,
+        "description": "总览：各类别（智慧/绿色/均衡/双向城镇化）核心指标的状态汇总。",
+        "columns": served("board_category_status", [
+            "as_of_year", "category_zh", "category_order", "is_category_start", "category_total", "status_zh",
+            "colour_zh", "colour_hex", "status_order", "indicator_count",
+        ]),
+        "metrics": {},
+    },
+    "board_district_scorecard": {
+        "db": SERVING_DB,
+        "description": "区县对比：核心指标×区县记分卡，颜色为对照全市目标（参考）的状态；功能区另列。",
+        "columns": served("board_district_scorecard", [
+            "panel", "year", "row_order", "is_header", "is_row_start", "indicator_label", "category_zh",
+            "target_2025_text", "area_code", "area_name", "cell_text", "unit_zh", "is_sample", "status_zh",
+            "colour_hex", "panel_has_sample",
+        ]),
+        "metrics": {},
+    },
+    "board_district_league": {
+        "db": SERVING_DB,
+        "description": "区县排名：水平分、进步分、综合分、等级、名次、拟表扬（是/否）及是否由样例数据计算。",
+        "columns": served("board_district_league", [
+            "area_name", "area_kind", "year", "rank", "level_score", "improvement_score", "overall_score", "rating",
+            "is_commended", "is_commended_zh", "is_ranked", "data_nature_zh", "is_sample_ranking",
+            "year_has_commended",
+        ]),
+        "metrics": {},
+    },
     "district_scores": {
         "db": SERVING_DB,
         "description": "区县排名：水平分、进步分、综合分、等级、名次与拟表扬区县。",
@@ -122,8 +162,8 @@ DATASETS: dict[str, dict] = {
         "db": SERVING_DB,
         "description": "区县地图：最新年份排名与区县轮廓（SVG，无需底图）。",
         "columns": served("board_district_map", [
-            "area_code", "area_name", "year", "rank", "overall_score", "rating", "is_commended", "fill_colour",
-            "svg_path", "label_x", "label_y", "viewbox",
+            "area_code", "area_name", "year", "rank", "overall_score", "rating", "is_commended", "is_sample_ranking",
+            "fill_colour", "svg_path", "label_x", "label_y", "viewbox",
         ]),
         "metrics": {},
     },
@@ -131,8 +171,9 @@ DATASETS: dict[str, dict] = {
         "db": SERVING_DB,
         "description": "区县对比：各指标分区县数值（区县用户仅见本区县与全市）。",
         "columns": served("board_district_values", [
-            "indicator_label", "category_zh", "area_code", "area_name", "area_kind", "year", "value", "unit_zh",
-            "is_synthetic", "status_zh",
+            "indicator_label", "category_zh", "area_code", "area_name", "area_kind", "is_city", "year", "value",
+            "value_text", "unit_zh", "data_nature_zh", "status_zh", "colour_hex", "city_value_text", "bar_pct",
+            "reference_pct", "reference_text", "is_city_line_drawn", "has_sample",
         ]),
         "metrics": {"district_value": ("MAX(value)", "数值", VALUE_FORMAT)},
     },
@@ -173,7 +214,9 @@ DATASETS: dict[str, dict] = {
         "db": OPERATIONS_DB,
         "description": "运行记录：数据质量校验结果（Great Expectations）。",
         "columns": {
-            "suite": (V, "校验套件"), "target": (V, "校验对象"), "success": (B, "通过"), "evaluated": (INT, "检查项"),
+            "suite": (V, "校验套件"), "target": (V, "校验对象"), "success": (B, "通过（布尔）"),
+            # shown as 是/否, never true/false (a calculated column of the dataset)
+            "success_zh": (V, "通过", "CASE WHEN success THEN '是' ELSE '否' END"), "evaluated": (INT, "检查项"),
             "failed": (INT, "未通过项"), "validated_at": (T, "校验时间"),
         },
         "metrics": {},
@@ -235,11 +278,12 @@ DATASETS: dict[str, dict] = {
 
 def dataset_yaml(table: str, spec: dict) -> dict:
     columns = []
-    for name, (typ, label) in spec["columns"].items():
+    for name, (typ, label, *expression) in spec["columns"].items():
         columns.append({
             "column_name": name, "verbose_name": label, "type": typ,
             "is_dttm": typ in (DT, T), "is_active": True, "groupby": True, "filterable": True,
-            "expression": None, "description": None, "advanced_data_type": None, "python_date_format": None,
+            "expression": expression[0] if expression else None, "description": None, "advanced_data_type": None,
+            "python_date_format": None,
             "extra": None,
         })
     metrics = [{
@@ -257,7 +301,10 @@ def dataset_yaml(table: str, spec: dict) -> dict:
 
 
 # --- charts ------------------------------------------------------------------------------------------------------
+SAMPLE_NOTICE = "由样例（合成）数据计算，仅供演示平台功能，不是真实结果。"
 MAP_TEMPLATE = """<div class="district-map">
+{{#each data}}{{#if @first}}{{#if is_sample_ranking}}<p class="notice">注意：本排名""" + SAMPLE_NOTICE + """</p>
+{{/if}}{{/if}}{{/each}}
 <svg viewBox="{{#each data}}{{#if @first}}{{viewbox}}{{/if}}{{/each}}" xmlns="http://www.w3.org/2000/svg"
  role="img" aria-label="济南市区县综合得分地图">
 {{#each data}}<path d="{{svg_path}}" fill="{{fill_colour}}" stroke="#ffffff" stroke-width="2">
@@ -270,8 +317,128 @@ MAP_TEMPLATE = """<div class="district-map">
 <span style="background:#fee08b"></span>第7–9名 <span style="background:#fc8d59"></span>第10–12名
 <span style="background:#d9d9d9"></span>无评分</p>
 </div>"""
-MAP_STYLE = """.district-map svg { width: 100%; height: 380px; }
-.district-map .legend span { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 10px; }"""
+NOTICE_STYLE = """.notice { background: #fff3e0; border-left: 4px solid #8d6e63; padding: 4px 8px; margin: 0 0 6px 0;
+ font-size: 13px; }"""
+# the SVG fits its 360 px drawing area (aspect ratio kept, preserveAspectRatio's default): never cut at the bottom
+MAP_STYLE = """.district-map svg { display: block; width: 100%; height: 360px; }
+.district-map .legend { margin: 4px 0 0 0; }
+.district-map .legend span { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 10px; }
+""" + NOTICE_STYLE
+
+# 总览: one tile per headline indicator, categories as headings spanning the grid; colour and words come from the
+# served status (status_vocabulary via board_indicator_tiles), never mapped in the chart
+TILES_TEMPLATE = """<div class="cockpit">
+{{#each data}}{{#if is_category_start}}<div class="cat">{{category_zh}}</div>{{/if}}
+<div class="tile" style="border-left-color:{{colour_hex}}" title="{{indicator_label}}：{{status_zh}}（{{colour_zh}}）">
+<div class="name">{{name_zh}}</div>
+<div class="value"><span class="num">{{value_text}}</span> <span class="unit">{{unit_zh}}</span>
+<span class="arrow" title="{{trend_zh}}">{{trend_arrow}}</span></div>
+<div class="meta">{{#if value_year}}{{value_year}}年{{else}}暂无数据{{/if}} ｜ 2025年目标 {{target_2025_text}}</div>
+<div class="foot"><span class="status"><span class="dot" style="background:{{colour_hex}}"></span>{{status_zh}}</span>
+<span class="nature{{#if is_sample}} sample{{/if}}">{{data_nature_zh}}</span></div>
+</div>
+{{/each}}
+</div>"""
+TILES_STYLE = """.cockpit { display: grid; grid-template-columns: repeat(auto-fill, minmax(165px, 1fr)); gap: 8px;
+ padding: 2px; }
+.cockpit .cat { grid-column: 1 / -1; font-size: 16px; font-weight: 600; margin: 6px 0 0 0;
+ border-bottom: 1px solid #cfd8dc; }
+.cockpit .tile { border: 1px solid #e0e0e0; border-left: 8px solid #bdbdbd; border-radius: 4px; padding: 6px 8px;
+ background: #ffffff; }
+.cockpit .name { font-size: 13px; color: #37474f; height: 36px; overflow: hidden; }
+.cockpit .num { font-size: 24px; font-weight: 700; color: #212121; }
+.cockpit .unit { font-size: 12px; color: #616161; }
+.cockpit .arrow { font-size: 20px; font-weight: 700; color: #37474f; margin-left: 6px; }
+.cockpit .meta { font-size: 12px; color: #616161; }
+.cockpit .foot { display: flex; justify-content: space-between; font-size: 13px; margin-top: 2px; }
+.cockpit .status { font-weight: 600; }
+.cockpit .dot { display: inline-block; width: 12px; height: 12px; border-radius: 6px; margin-right: 4px;
+ vertical-align: -1px; }
+.cockpit .nature { color: #455a64; }
+.cockpit .nature.sample { color: #5e35b1; font-weight: 600; }"""
+
+# 总览: per category the number of indicators in each status, words in full (no legend to truncate)
+SUMMARY_TEMPLATE = """<div class="summary">
+{{#each data}}{{#if is_category_start}}{{#unless @first}}</div>{{/unless}}<div class="group">
+<div class="cat">{{category_zh}}（{{category_total}}项）</div>{{/if}}
+<span class="chip" title="{{category_zh}}：{{status_zh}} {{indicator_count}}项"><span class="dot"
+ style="background:{{colour_hex}}"></span>{{status_zh}} {{indicator_count}}项</span>
+{{/each}}</div>
+</div>"""
+SUMMARY_STYLE = """.summary { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 8px; }
+.summary .group { border-left: 3px solid #cfd8dc; padding-left: 8px; }
+.summary .cat { font-weight: 600; font-size: 15px; margin-bottom: 2px; }
+.summary .chip { display: inline-block; font-size: 14px; margin: 0 14px 2px 0; white-space: nowrap; }
+.summary .dot { display: inline-block; width: 12px; height: 12px; border-radius: 6px; margin-right: 4px; }"""
+
+# 区县对比 scorecard: cells in reading order; each row opens with the city's cell (label, 2025 target, city value)
+SCORECARD_TEMPLATE = """<div class="scorecard {{#each data}}{{#if @first}}{{panel}}{{/if}}{{/each}}">
+{{#each data}}{{#if @first}}{{#if panel_has_sample}}<p class="notice">注意：带 * 的数值""" + SAMPLE_NOTICE + """</p>
+{{/if}}{{/if}}
+{{#if is_row_start}}{{#unless @first}}</div>{{/unless}}<div class="r">
+{{#if is_header}}<span class="lbl head">指标</span><span class="tgt head">2025年目标</span>
+{{else}}<span class="lbl" title="{{category_zh}}｜{{indicator_label}}">{{indicator_label}}</span>
+<span class="tgt">{{target_2025_text}}</span>{{/if}}{{/if}}
+{{#if is_header}}<span class="cell head">{{cell_text}}</span>
+{{else}}<span class="cell" style="background:{{colour_hex}}"
+ title="{{area_name}}｜{{indicator_label}}：{{cell_text}} {{unit_zh}}，{{status_zh}}（对照全市目标，参考）"
+>{{cell_text}}</span>
+{{/if}}
+{{/each}}</div>
+</div>"""
+SCORECARD_STYLE = """.scorecard { overflow-x: auto; font-size: 12px; }
+.scorecard .r { display: flex; flex-wrap: nowrap; align-items: stretch; }
+.scorecard .lbl { flex: 0 0 13em; padding: 2px 4px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+.scorecard .tgt { flex: 0 0 6.5em; padding: 2px 4px; color: #455a64; overflow: hidden; white-space: nowrap; }
+.scorecard .cell { flex: 1 0 3.2em; margin: 1px; padding: 2px 0; text-align: center; color: #ffffff;
+ font-weight: 600; text-shadow: 0 0 2px #000000; background: #bdbdbd; white-space: nowrap; }
+.scorecard.zones .lbl { flex-basis: 8em; }
+.scorecard.zones .tgt { flex-basis: 4.5em; }
+.scorecard .head, .scorecard .cell.head { background: none; color: #212121; text-shadow: none; font-weight: 600; }
+""" + NOTICE_STYLE
+
+# 区县对比 bars: the districts only; the city is a dashed reference line on the same scale, never a bar (for a city
+# total far above every district, the line is the district average, city ÷ 12, and its label says so)
+BARS_TEMPLATE = """<div class="dbars">
+{{#each data}}{{#if @first}}<p class="ref">{{indicator_label}}（{{unit_zh}}）｜
+{{#if reference_text}}<span class="key"></span>虚线：{{reference_text}}（参考线，不是区县之一）{{/if}}</p>
+{{#if has_sample}}<p class="notice">注意：本图数值""" + SAMPLE_NOTICE + """</p>{{/if}}{{/if}}
+{{#unless is_city}}<div class="row"
+ title="{{area_name}}：{{value_text}} {{unit_zh}}，{{status_zh}}（{{data_nature_zh}}）">
+<span class="name">{{area_name}}</span><span class="track">
+<span class="bar" style="width:{{bar_pct}}%;background:{{colour_hex}}"></span>
+{{#if reference_text}}<span class="refline" style="left:{{reference_pct}}%"></span>{{/if}}</span>
+<span class="val">{{value_text}}</span></div>{{/unless}}
+{{/each}}
+</div>"""
+BARS_STYLE = """.dbars .ref { margin: 0 0 6px 0; font-size: 13px; }
+.dbars .key { display: inline-block; width: 0; height: 12px; border-left: 2px dashed #212121; margin: 0 6px; }
+.dbars .row { display: flex; align-items: center; height: 22px; }
+.dbars .name { width: 3.5em; font-size: 13px; }
+.dbars .track { position: relative; flex: 1; height: 16px; background: #f5f5f5; }
+.dbars .bar { position: absolute; left: 0; top: 0; bottom: 0; background: #607d8b; }
+.dbars .refline { position: absolute; top: -3px; bottom: -3px; width: 0; border-left: 2px dashed #212121; }
+.dbars .val { width: 4.5em; text-align: right; font-size: 13px; }
+""" + NOTICE_STYLE
+
+# 区县对比: the commended districts of the year, with the sample-data notice and the rule
+COMMENDED_TEMPLATE = """<div class="commended">
+{{#each data}}{{#if @first}}{{#if is_sample_ranking}}<p class="notice">注意：本名单""" + SAMPLE_NOTICE + """</p>
+{{/if}}{{#unless year_has_commended}}<p>{{year}}年没有拟表扬区县。</p>{{/unless}}{{/if}}
+{{#if is_commended}}<p class="item">第{{rank}}名 {{area_name}}：综合分 {{overall_score}}，等级 {{rating}}
+（{{data_nature_zh}}）</p>{{/if}}
+{{/each}}
+<p class="rule">""" + COMMEND_RULE.attribution_zh + """</p>
+</div>"""
+COMMENDED_STYLE = """.commended .item { font-size: 15px; font-weight: 600; margin: 2px 0; }
+.commended .rule { font-size: 12px; color: #616161; }
+""" + NOTICE_STYLE
+
+
+def _one_line(text: str) -> str:
+    """Superset renders a Handlebars chart's output as Markdown: a line indented by four spaces becomes a code block
+    and a blank line ends the HTML block. On one line starting with <div>, the whole output stays one HTML block."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _filter(subject: str, op: str, value) -> dict:
@@ -279,7 +446,8 @@ def _filter(subject: str, op: str, value) -> dict:
             "isExtra": False, "isNew": False, "filterOptionName": f"filter_{subject}"}
 
 
-# name -> spec; kind "table" (raw columns), "agg" (grouped table), "line"/"bar" (x axis + metrics), "pie", "map"
+# name -> spec; kind "table" (raw columns), "agg" (grouped table), "line"/"bar" (x axis + metrics), "pie",
+# "handlebars" (raw rows into an HTML template: the cockpit, the scorecard, the district bars and map)
 CHARTS: dict[str, dict] = {
     # 总览
     "board_overview_table": {
@@ -290,14 +458,23 @@ CHARTS: dict[str, dict] = {
         "order": [["headline_no", True]],
         "description": "每个核心指标的最新值、2025/2035年目标、状态（颜色）及其解释与趋势。",
     },
-    "board_overview_status_counts": {
-        "title": "各状态指标数", "dataset": "board_indicator_overview", "kind": "pie", "groupby": ["status_badge"],
-        "metrics": ["indicator_count"], "description": "按状态统计的核心指标个数。",
+    "board_overview_tiles": {
+        "title": "核心指标驾驶舱（专栏1）", "dataset": "board_indicator_tiles", "kind": "handlebars",
+        "columns": ["category_zh", "is_category_start", "indicator_label", "name_zh", "value_text", "unit_zh",
+                    "value_year", "target_2025_text", "status_zh", "colour_zh", "colour_hex", "trend_arrow", "trend_zh",
+                    "is_sample", "data_nature_zh"],
+        "order": [["category_order", True], ["headline_no", True]],
+        "template": TILES_TEMPLATE, "style": TILES_STYLE,
+        "description": "每个核心指标一块：最新值（按评估精度）、单位、数据年份、2025年目标、状态颜色与文字、趋势箭头、"
+                       "真实或样例数据。颜色取自服务表的状态，不在图表中另行判断。",
     },
-    "board_overview_category_status": {
-        "title": "各类别指标状态", "dataset": "board_indicator_overview", "kind": "agg",
-        "groupby": ["category_zh", "status_badge"], "metrics": ["indicator_count"],
-        "description": "智慧、绿色、均衡、双向城镇化各类别的指标状态分布。",
+    "board_overview_category_summary": {
+        "title": "各类别指标状态汇总", "dataset": "board_category_status", "kind": "handlebars",
+        "columns": ["category_zh", "is_category_start", "category_total", "status_zh", "colour_hex",
+                    "indicator_count"],
+        "order": [["category_order", True], ["status_order", True]],
+        "template": SUMMARY_TEMPLATE, "style": SUMMARY_STYLE,
+        "description": "智慧、绿色、均衡、双向城镇化各类别中各状态的核心指标个数（状态文字完整显示）。",
     },
     # 指标详情
     "board_detail_path": {
@@ -313,28 +490,58 @@ CHARTS: dict[str, dict] = {
         "description": "完成进度法、增速法、趋势预测法的状态并列，以及趋势预测值和达标概率。",
     },
     # 区县对比
+    "board_district_scorecard": {
+        "title": "区县记分卡（核心指标×区县，对照全市目标，参考）", "dataset": "board_district_scorecard",
+        "kind": "handlebars",
+        "columns": ["panel", "is_header", "is_row_start", "indicator_label", "category_zh", "target_2025_text",
+                    "area_name", "cell_text", "unit_zh", "status_zh", "colour_hex", "panel_has_sample"],
+        "order": [["row_order", True], ["area_code", True]],
+        "filters": [_filter("panel", "==", "districts")],
+        "template": SCORECARD_TEMPLATE, "style": SCORECARD_STYLE,
+        "description": "每格为该区县该指标的数值，颜色为对照全市规划目标（区县无规划目标，仅作参考）的状态；"
+                       "每行首列为全市。",
+    },
+    "board_district_zones": {
+        "title": "功能区（参考，不参与排名）", "dataset": "board_district_scorecard", "kind": "handlebars",
+        "columns": ["panel", "is_header", "is_row_start", "indicator_label", "category_zh", "target_2025_text",
+                    "area_name", "cell_text", "unit_zh", "status_zh", "colour_hex", "panel_has_sample"],
+        "order": [["row_order", True], ["area_code", True]],
+        "filters": [_filter("panel", "==", "zones")],
+        "template": SCORECARD_TEMPLATE, "style": SCORECARD_STYLE,
+        "description": "高新区、南部山区、起步区等功能区的指标数值与状态（对照全市目标，参考）；功能区不在区县排名中。",
+    },
     "board_district_league": {
-        "title": "区县排名（水平分与进步分）", "dataset": "district_scores", "kind": "table",
+        "title": "区县排名（水平分与进步分）", "dataset": "board_district_league", "kind": "table",
         "columns": ["year", "rank", "area_name", "level_score", "improvement_score", "overall_score", "rating",
-                    "is_commended"],
-        "order": [["year", False], ["rank", True]], "description": "12个区县的水平分、进步分、综合分、等级与名次。",
+                    "is_commended_zh", "data_nature_zh"],
+        "order": [["year", False], ["rank", True]],
+        "filters": [_filter("is_ranked", "IS TRUE", None)],
+        "description": "12个区县的水平分、进步分、综合分、等级与名次；“数据性质”标明排名是否由样例数据计算。",
     },
     "board_district_commended": {
-        "title": "拟表扬区县", "dataset": "district_scores", "kind": "table",
-        "columns": ["year", "rank", "area_name", "overall_score", "rating"], "order": [["year", False], ["rank", True]],
-        "filters": [_filter("is_commended", "IS TRUE", None)],
+        "title": "拟表扬区县", "dataset": "board_district_league", "kind": "handlebars",
+        "columns": ["year", "rank", "area_name", "overall_score", "rating", "is_commended", "data_nature_zh",
+                    "is_sample_ranking", "year_has_commended"],
+        "order": [["rank", True]],
+        "filters": [_filter("is_ranked", "IS TRUE", None)],
+        "template": COMMENDED_TEMPLATE, "style": COMMENDED_STYLE,
         "description": COMMEND_RULE.attribution_zh,
     },
     "board_district_map": {
-        "title": "区县综合得分地图", "dataset": "board_district_map", "kind": "map",
-        "columns": ["area_name", "rank", "overall_score", "rating", "fill_colour", "svg_path", "label_x", "label_y",
-                    "viewbox"],
+        "title": "区县综合得分地图", "dataset": "board_district_map", "kind": "handlebars",
+        "columns": ["area_name", "rank", "overall_score", "rating", "is_sample_ranking", "fill_colour", "svg_path",
+                    "label_x", "label_y", "viewbox"],
+        "template": MAP_TEMPLATE, "style": MAP_STYLE,
         "description": "最新年份各区县综合得分名次；区县轮廓来自行政区划边界文件，不需要在线底图。",
     },
     "board_district_values": {
-        "title": "指标分区县对比", "dataset": "board_district_values", "kind": "bar", "x": "area_name",
-        "metrics": ["district_value"], "x_title": "地区", "y_title": "数值",
-        "description": "所选指标、所选年份的各区县数值（含全市）。",
+        "title": "指标分区县对比（虚线为全市）", "dataset": "board_district_values", "kind": "handlebars",
+        "columns": ["indicator_label", "area_name", "is_city", "value_text", "unit_zh", "data_nature_zh", "status_zh",
+                    "colour_hex", "bar_pct", "reference_pct", "reference_text", "has_sample"],
+        "order": [["value", False]],
+        "template": BARS_TEMPLATE, "style": BARS_STYLE,
+        "description": "所选指标、所选年份的各区县数值；全市数值是一条参考线，不是区县之一。"
+                       "颜色为对照全市目标的状态（参考）。",
     },
     # 数据质量与时效
     "board_quality_feeds": {
@@ -349,7 +556,7 @@ CHARTS: dict[str, dict] = {
     },
     "board_quality_validations": {
         "title": "数据质量校验结果", "dataset": "validations", "kind": "table",
-        "columns": ["validated_at", "suite", "target", "success", "evaluated", "failed"],
+        "columns": ["validated_at", "suite", "target", "success_zh", "evaluated", "failed"],
         "order": [["validated_at", False]], "description": "每次载入与构建的 Great Expectations 校验结果。",
     },
     "board_quality_quarantine": {
@@ -412,8 +619,8 @@ def chart_yaml(name: str, spec: dict) -> dict:
     metrics: list = []
     orderby: list = []
     kind = spec["kind"]
-    if kind in ("table", "map"):
-        viz = "table" if kind == "table" else "handlebars"
+    if kind in ("table", "handlebars"):
+        viz = kind
         params = {**base, "viz_type": viz, "query_mode": "raw", "all_columns": spec["columns"], "groupby": [],
                   "metrics": [], "percent_metrics": [], "server_page_length": 50,
                   "order_by_cols": [json.dumps([c, asc]) for c, asc in spec.get("order", [])],
@@ -422,8 +629,9 @@ def chart_yaml(name: str, spec: dict) -> dict:
         orderby = [[c, asc] for c, asc in spec.get("order", [])]
         types = DATASETS[spec["dataset"]]["columns"]
         params["column_config"] = {c: {"d3NumberFormat": VALUE_FORMAT} for c in columns if types[c][0] == D}
-        if kind == "map":
-            params.update({"handlebarsTemplate": MAP_TEMPLATE, "styleTemplate": MAP_STYLE})
+        if kind == "handlebars":
+            params.update({"handlebarsTemplate": _one_line(spec["template"]),
+                           "styleTemplate": _one_line(spec["style"])})
     elif kind == "agg":
         viz = "table"
         params = {**base, "viz_type": viz, "query_mode": "aggregate", "groupby": spec["groupby"],
@@ -464,7 +672,7 @@ def chart_yaml(name: str, spec: dict) -> dict:
         "annotation_layers": [], "applied_time_extras": {}, "series_limit": 0, "url_params": {},
         "custom_params": {}, "custom_form_data": {}, "time_offsets": [], "post_processing": [],
     }
-    if kind in ("table", "map"):
+    if kind in ("table", "handlebars"):
         query["metrics"] = None  # raw rows: an empty list would make Superset GROUP BY the columns
     return {
         "slice_name": spec["title"], "description": spec["description"], "certified_by": None,
@@ -485,17 +693,29 @@ def _links(current: str) -> str:
 SYNTHETIC_NOTE = ("> 注意：2020年为真实数据（中国环境监测总站城市小时数据）；**2021—2025年为合成样例数据**，"
                   "仅用于演示平台功能，不代表实际监测结果。")
 
+def _status_legend_html() -> str:
+    """The status colours with their words, from the one vocabulary (urbanmon/status.py), as the boards' legend."""
+    groups: dict[str, list[str]] = {}
+    for st in sorted(STATUSES, key=lambda st: st.order):
+        groups.setdefault(st.colour, []).append(st.word_zh)
+    return " ".join(
+        f'<span style="display:inline-block;width:12px;height:12px;border-radius:6px;background:{COLOUR_HEX[c]}">'
+        f'</span> {COLOUR_WORD_ZH[c]}：{"、".join(words)}' for c, words in groups.items())
+
+
 DASHBOARDS: dict[str, dict] = {
     "overview": {
         "title": "总览",
         "rows": [
-            [("md:links", 12, 8)],
-            [("board_overview_status_counts", 4, 50), ("board_overview_category_status", 8, 50)],
+            [("md:links", 12, 16)],
+            [("board_overview_category_summary", 12, 20)],
+            [("board_overview_tiles", 12, 116)],
             [("board_overview_table", 12, 110)],
         ],
         "markdown": {
             "links": _links("overview")
-                     + "\n\n状态颜色：" + legend_zh() + "。" + SYNTHETIC_NOTE.replace("> ", " "),
+                     + "\n\n状态颜色：" + _status_legend_html() + "。每块标明数值是官方公布、真实数据计算还是样例数据；"
+                     + SYNTHETIC_NOTE.replace("> ", " "),
         },
         "filters": [
             ("年份", "board_indicator_overview", "as_of_year", {"single": True, "first": True, "desc": True}),
@@ -515,15 +735,22 @@ DASHBOARDS: dict[str, dict] = {
     "districts": {
         "title": "区县对比",
         "rows": [
-            [("md:links", 12, 8)],
-            [("board_district_map", 6, 80), ("board_district_commended", 6, 80)],
-            [("board_district_league", 12, 60)],
-            [("board_district_values", 12, 60)],
+            [("md:links", 12, 16)],
+            [("board_district_scorecard", 8, 100), ("board_district_zones", 4, 100)],
+            [("board_district_values", 6, 72), ("board_district_map", 6, 72)],
+            [("board_district_league", 8, 56), ("board_district_commended", 4, 56)],
         ],
-        "markdown": {"links": _links("districts")},
+        "markdown": {"links": _links("districts")
+                     + "\n\n区县没有规划目标：记分卡与条形图的颜色对照全市目标，仅作参考。状态颜色："
+                     + _status_legend_html()
+                     + "。由样例（合成）数据计算的数值、排名和名单均在图中注明，不是真实结果。"},
         "filters": [
-            ("年份", "district_scores", "year", {"single": True, "first": True, "desc": True, "rows": [2, 3]}),
-            ("指标", "board_district_values", "indicator_label", {"single": True, "first": True, "rows": [3]}),
+            ("年份", "board_district_league", "year", {
+                "single": True, "first": True, "desc": True,
+                "charts": ["board_district_scorecard", "board_district_zones", "board_district_values",
+                           "board_district_league", "board_district_commended"]}),
+            ("指标", "board_district_values", "indicator_label", {
+                "single": True, "first": True, "charts": ["board_district_values"]}),
         ],
     },
     "data-quality": {
@@ -578,7 +805,7 @@ def dashboard_yaml(slug: str, spec: dict) -> dict:
     filters = []
     for label, dataset, column, opts in spec["filters"]:
         in_rows = {item for i, row in enumerate(spec["rows"]) for item, _, _ in row
-                   if i in opts.get("rows", range(len(spec["rows"])))}
+                   if i in opts.get("rows", range(len(spec["rows"]))) and item in opts.get("charts", [item])}
         excluded = sorted(cid for item, cid in chart_ids.items() if item not in in_rows)
         filters.append({
             "id": f"NATIVE_FILTER-{slug}-{column.replace('_', '-')}", "name": label, "filterType": "filter_select",

@@ -104,17 +104,19 @@ TALISMAN_CONFIG = {
 }
 TALISMAN_DEV_CONFIG = TALISMAN_CONFIG
 
-# The district map is inline SVG from a Handlebars chart: let these SVG elements and attributes through Superset's
-# HTML sanitiser (a GitHub-like schema that drops SVG); nothing else is widened (no scripts, no event handlers).
+# The district map is inline SVG from a Handlebars chart, and the cockpit, scorecard and district bars are HTML
+# coloured by inline style: let these SVG elements and the class/style attributes through Superset's HTML sanitiser
+# (a GitHub-like schema that drops SVG); nothing else is widened (no scripts, no event handlers).
 HTML_SANITIZATION = True
 HTML_SANITIZATION_SCHEMA_EXTENSIONS = {
-    "tagNames": ["svg", "path", "text", "title", "g"],
+    # style: the Handlebars chart appends its CSS (styleTemplate) as a <style> element, scoped by the boards' classes
+    "tagNames": ["svg", "path", "text", "title", "g", "style"],
     "attributes": {
         "svg": ["viewBox", "xmlns", "role", "ariaLabel", "aria-label"],
         "path": ["d", "fill", "stroke", "strokeWidth", "stroke-width"],
         "text": ["x", "y", "textAnchor", "text-anchor", "fontSize", "font-size"],
-        "span": ["style"],
-        "div": ["className"],
+        "span": ["style", "className"],
+        "div": ["className", "style"],
         "p": ["className"],
     },
 }

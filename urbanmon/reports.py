@@ -367,7 +367,7 @@ def chart_png(row: dict, series: dict) -> bytes:
         ax.grid(True, color="#eeeeee")
         ax.xaxis.get_major_locator().set_params(integer=True)
         if not (series["planned"] or series["actual"]):
-            ax.text(0.5, 0.5, "暂无数据", transform=ax.transAxes, ha="center", va="center", color="#757575")
+            ax.text(0.5, 0.5, "暂无数据", transform=ax.transAxes, ha="center", va="center", color=COLOURS["grey"])
         else:
             ax.legend(fontsize=8, loc="best", frameon=False)
         fig.tight_layout()

@@ -5,7 +5,9 @@ artifacts/browser/. Runs on the session's one platform (tests/integration/confte
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
 import time
 from urllib.parse import urlparse
 
@@ -170,6 +172,14 @@ def _browser_login(drv, platform, username: str) -> None:
     raise AssertionError(f"{username} could not log in (3 attempts)")
 
 
+# every chart type the boards draw: a canvas or SVG (ECharts), a table, or one of the Handlebars boards' HTML
+DRAWN = ("svg, canvas, table, .ant-empty, [data-test='empty-state'], .district-map, .cockpit, .summary, .scorecard, "
+         ".dbars, .commended")
+EMPTY_TEXTS = ("没有数据返回", "没有结果", "No results")
+# charts that record events which need not have happened: empty is a valid answer there
+MAY_BE_EMPTY = {"被隔离的文件", "失败的运行", "指标状态变化", "告警记录", "样例数据退役", "计算值与公布值核对"}
+
+
 def _wait_for_charts(drv, expected: int, timeout: float = 60) -> list[str]:
     """Wait until every chart holder has rendered (no spinner, something drawn); return their error texts."""
     from selenium.webdriver.common.by import By
@@ -179,9 +189,8 @@ def _wait_for_charts(drv, expected: int, timeout: float = 60) -> list[str]:
         holders = drv.find_elements(By.CSS_SELECTOR, "[data-test='chart-grid-component']")
         loading = drv.find_elements(By.CSS_SELECTOR,
                                     "[data-test='chart-grid-component'] [data-test='loading-indicator']")
-        drawn = [h for h in holders if h.find_elements(By.CSS_SELECTOR, "svg, canvas, table, .ant-empty, "
-                                                       "[data-test='empty-state'], .district-map")
-                 or any(word in h.text for word in ("没有数据返回", "没有结果", "No results"))]
+        drawn = [h for h in holders if h.find_elements(By.CSS_SELECTOR, DRAWN)
+                 or any(word in h.text for word in EMPTY_TEXTS)]
         if len(holders) >= expected and not loading and len(drawn) >= expected:
             break
         time.sleep(0.5)
@@ -192,8 +201,23 @@ def _wait_for_charts(drv, expected: int, timeout: float = 60) -> list[str]:
     return [e.text[:200] for e in errors]
 
 
-@pytest.mark.parametrize("username", ["admin", *USERS])
-def test_every_dashboard_renders_in_chromium(platform, browser, username):
+def _charts(drv) -> list[dict]:
+    """Every chart on the page: its title, text and whether it shows Superset's empty state."""
+    return drv.execute_script("""
+        return Array.from(document.querySelectorAll("[data-test='chart-grid-component']")).map(h => {
+          const title = h.querySelector("[data-test='editable-title'], .header-title, [data-test='slice-header']");
+          return {title: title ? title.innerText.trim() : '', text: h.innerText,
+                  empty: !!h.querySelector(".ant-empty, [data-test='empty-state']")};
+        });""")
+
+
+# (role, width): every role at 1600 px; the leader, for whom the boards are made, also at 1024 px (a tablet)
+BROWSER_RUNS = [("admin", 1600), *[(u, 1600) for u in USERS], ("leader", 1024)]
+
+
+@pytest.mark.parametrize(("username", "width"), BROWSER_RUNS)
+def test_every_dashboard_renders_in_chromium(platform, browser, username, width):
+    browser.set_window_size(width, 2200)
     _browser_login(browser, platform, username)
     admin = platform.superset_session()
     for slug in DASHBOARDS:
@@ -201,16 +225,169 @@ def test_every_dashboard_renders_in_chromium(platform, browser, username):
         browser.get(f"{platform.superset}/superset/dashboard/{slug}/")
         errors = _wait_for_charts(browser, expected)
         time.sleep(1)  # let the last chart paint before the screenshot
-        browser.save_screenshot(str(ARTIFACTS / f"{username}-{slug}.png"))
+        browser.save_screenshot(str(ARTIFACTS / f"{username}-{slug}-{width}.png"))
         assert not errors, (username, slug, errors)
         assert "Unexpected error" not in browser.find_element("tag name", "body").text, (username, slug)
+        charts = _charts(browser)
+        # every board has data here (the samples are landed): an empty chart is a broken chart
+        empty = [c["title"] for c in charts if (c["empty"] or any(w in c["text"] for w in EMPTY_TEXTS))
+                 and c["title"] not in MAY_BE_EMPTY]
+        assert not empty, (username, slug, width, "empty charts", empty)
+        # booleans are shown as 是/否, never as true/false
+        raw = [c["title"] for c in charts if re.search(r"\b(true|false)\b", c["text"], re.IGNORECASE)]
+        assert not raw, (username, slug, "true/false shown in", raw)
         # Superset 6.1 always asks for a telemetry pixel: the CSP and the resolver must stop it (nothing received)
         resources = browser.execute_script(
             "return performance.getEntriesByType('resource').map(e => [e.name, e.responseStatus, e.transferSize])")
         outside = [(url, status, size) for url, status, size in resources
                    if urlparse(url).scheme in ("http", "https") and urlparse(url).hostname != "127.0.0.1"]
         assert all(not status and not size for _, status, size in outside), f"{slug} reached outside: {outside}"
+        if slug == "overview":
+            _check_cockpit(browser, platform, username)
         if slug == "districts":
-            fills = browser.execute_script(
-                "return Array.from(document.querySelectorAll('.district-map path')).map(p => p.getAttribute('fill'))")
-            assert len(fills) == 12 and len(set(fills)) >= 2, fills  # 12 districts, coloured by rank
+            _check_districts(browser, username, width)
+
+
+def _rgb(hex_colour: str) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def _check_cockpit(drv, platform, username: str) -> None:
+    """22 tiles (one per headline indicator), each with its status as colour AND word, the colour the served
+    vocabulary gives that word; the category summary names every status in full."""
+    from urbanmon.status import COLOUR_HEX, STATUSES
+
+    colour_of_word = {s.word_zh: _rgb(COLOUR_HEX[s.colour]) for s in STATUSES}
+    tiles = drv.execute_script("""
+        return Array.from(document.querySelectorAll('.cockpit .tile')).map(t => ({
+          name: t.querySelector('.name').innerText.trim(),
+          status: t.querySelector('.status').innerText.trim(),
+          border: getComputedStyle(t).borderLeftColor,
+          dot: getComputedStyle(t.querySelector('.dot')).backgroundColor,
+          value: t.querySelector('.num').innerText.trim(),
+          nature: t.querySelector('.nature').innerText.trim(),
+          arrow: t.querySelector('.arrow').innerText.trim()}));""")
+    headline = platform.serving("select count(*) from indicator_catalog where headline_no is not null")[0][0]
+    assert len(tiles) == headline == 22, (username, len(tiles))
+    for tile in tiles:
+        assert tile["status"] in colour_of_word, tile
+        assert tile["border"] == tile["dot"] == colour_of_word[tile["status"]], tile
+        assert tile["nature"] in ("官方公布", "真实数据计算", "样例数据", "暂无数据"), tile
+        assert tile["arrow"] in ("↑", "↓", "→", "—"), tile
+    # the year on the board is the latest: the tiles show that year's served values and statuses
+    year = platform.serving("select max(as_of_year) from board_indicator_tiles")[0][0]
+    served = dict(platform.serving(
+        "select name_zh, value_text || '|' || status_zh from board_indicator_tiles where as_of_year = ?", [year]))
+    assert {t["name"]: f"{t['value']}|{t['status']}" for t in tiles} == served
+    summary = drv.execute_script("return document.querySelector('.summary').innerText")
+    for category in ("智慧城镇化", "绿色城镇化", "均衡城镇化", "双向城镇化"):
+        assert category in summary, summary
+    assert "…" not in summary and "..." not in summary, summary
+
+
+def _check_districts(drv, username: str, width: int) -> None:
+    """The map inside its box; the scorecard; the city as a line, not a bar; sample-data notices."""
+    box = drv.execute_script("""
+        const svg = document.querySelector('.district-map svg');
+        const holder = svg.closest("[data-test='chart-grid-component']");
+        const s = svg.getBoundingClientRect(), h = holder.getBoundingClientRect();
+        return {svg: [s.left, s.top, s.right, s.bottom], box: [h.left, h.top, h.right, h.bottom]};""")
+    (sl, st, sr, sb), (bl, bt, br, bb) = box["svg"], box["box"]
+    assert sr - sl > 100 and sb - st > 100, (width, box)  # drawn at a readable size
+    assert sl >= bl - 1 and st >= bt - 1 and sr <= br + 1 and sb <= bb + 1, (f"map outside its box at {width} px", box)
+    fills = drv.execute_script(
+        "return Array.from(document.querySelectorAll('.district-map path')).map(p => p.getAttribute('fill'))")
+    assert len(fills) == 12 and len(set(fills)) >= 2, fills  # 12 districts, coloured by rank
+    bars = drv.execute_script(
+        "return Array.from(document.querySelectorAll('.dbars .row .name')).map(n => n.innerText.trim())")
+    assert bars and "济南" not in bars, bars  # the city is never one of the bars
+    legend = drv.execute_script("return document.querySelector('.dbars .ref').innerText")
+    assert "全市" in legend, legend
+    if not username.startswith("district_"):  # the reference is drawn as a line across the bars
+        assert drv.execute_script("return document.querySelectorAll('.dbars .refline').length") == len(bars)
+    header = drv.execute_script(
+        "return Array.from(document.querySelectorAll('.scorecard')[0].querySelectorAll('.cell.head'))"
+        ".map(c => c.innerText.trim())")
+    coloured = drv.execute_script("return document.querySelectorAll('.scorecard .cell:not(.head)').length")
+    if username.startswith("district_"):  # row-level security: the own district and the city
+        assert len(header) == 2 and "济南" in header, header
+    else:
+        assert len(header) == 13 and header[0] == "济南", header  # the city, then the 12 districts
+        assert coloured >= 13 * 10, coloured
+    zones = drv.execute_script(
+        "return document.querySelectorAll('.scorecard').length > 1 ? "
+        "document.querySelectorAll('.scorecard')[1].innerText : ''")
+    if not username.startswith("district_"):
+        assert "高新区" in zones and "高新区" not in " ".join(header), (zones[:200], header)  # beside, not in it
+    # every ranking, list and matrix computed from sample data says so (the samples are synthetic here)
+    for selector in (".scorecard", ".dbars", ".commended", ".district-map"):
+        text = drv.execute_script(f"return document.querySelector('{selector}').innerText")
+        assert "样例（合成）数据计算" in text, (selector, text[:300])
+
+
+def _download_from_menu(drv, item: str, folder, suffix: str, timeout: float = 60):
+    """Superset's own dashboard menu: ⋯ → 下载 → item; the browser saves the file into ``folder``."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    before = set(folder.iterdir())
+    WebDriverWait(drv, 30).until(expected_conditions.element_to_be_clickable(
+        (By.CSS_SELECTOR, "[data-test='actions-trigger']"))).click()
+    submenu = WebDriverWait(drv, 10).until(expected_conditions.visibility_of_element_located(
+        (By.XPATH, "//*[contains(@class,'submenu-title') and normalize-space(.)='下载']")))
+    ActionChains(drv).move_to_element(submenu).perform()
+    WebDriverWait(drv, 10).until(expected_conditions.element_to_be_clickable(
+        (By.XPATH, f"//li[contains(@class,'menu-item') and normalize-space(.)='{item}']"))).click()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [p for p in set(folder.iterdir()) - before if p.suffix == suffix and p.stat().st_size > 0]
+        if done:
+            return done[0]
+        time.sleep(0.5)
+    raise AssertionError(f"no {suffix} file from 下载 → {item} within {timeout} s")
+
+
+def test_leader_exports_the_overview_as_pdf_and_image(platform, browser, tmp_path):
+    """For the meeting: 总览 as PDF and as an image through Superset's own download menu, offline, Chinese legible."""
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.set_window_size(1600, 2200)
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    _browser_login(browser, platform, "leader")
+    browser.get(f"{platform.superset}/superset/dashboard/overview/")
+    admin = platform.superset_session()
+    expected = len(admin.get(f"{platform.superset}/api/v1/dashboard/overview/charts", timeout=30).json()["result"])
+    assert not _wait_for_charts(browser, expected)
+
+    pdf = _download_from_menu(browser, "导出为PDF", downloads, ".pdf")
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 20_000, pdf.stat().st_size
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 1, info
+    # the PDF is the dashboard drawn to a canvas: rasterise its first page for review and check it is not blank
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(ARTIFACTS / "leader-overview-export-pdf")], check=True)
+    page = ARTIFACTS / "leader-overview-export-pdf.png"
+    assert page.stat().st_size > 20_000, page.stat().st_size  # a blank page compresses to a few kB
+
+    # Superset 6.1's 下载为图片 saves a JPEG of the dashboard
+    image = _download_from_menu(browser, "下载为图片", downloads, ".jpg")
+    from PIL import Image
+
+    with Image.open(image) as img:
+        assert img.format == "JPEG" and img.width >= 1000 and img.height >= 1000, (img.format, img.size)
+        # not blank: a page of charts has many distinct colours
+        assert len(img.convert("RGB").resize((200, 200)).getcolors(40_000)) > 500
+    shutil.copy(image, ARTIFACTS / "leader-overview-export.jpg")
+
+    # Chinese glyphs: the export draws the page on a canvas; there, 济南 must render as glyphs, not as the
+    # missing-glyph boxes an unassigned code point gets (Debian's fonts-noto-cjk; without it both look alike)
+    same = browser.execute_script("""
+        const draw = text => { const c = document.createElement('canvas'); c.width = 120; c.height = 40;
+          const g = c.getContext('2d'); g.font = '28px sans-serif'; g.fillText(text, 4, 30);
+          return Array.from(g.getImageData(0, 0, 120, 40).data).join(','); };
+        const cjk = draw('济南'), missing = draw('\\u0378\\u0379'), blank = draw('');
+        return [cjk === missing, cjk === blank];""")
+    assert same == [False, False], "Chinese characters do not render on a canvas (no CJK font?)"

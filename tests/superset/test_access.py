@@ -54,7 +54,9 @@ def test_a_user_per_role_and_district_users_get_row_level_security():
     assert all(u.get("district") for u in CONFIG["users"] if "区县用户" in u["roles"])
     clause = CONFIG["district_rls"]["clause"].format(area_code="370112")
     assert clause == "area_code IN ('370112', '370100')"
-    assert {"board_district_values", "indicator_values"} <= set(CONFIG["district_rls"]["tables"])
+    # every table with other districts' values: the district bars, the scorecard and the values themselves
+    assert {"board_district_values", "board_district_scorecard", "indicator_values"} <= set(
+        CONFIG["district_rls"]["tables"])
 
 
 def test_district_rls_tables_are_datasets_with_an_area_code():
@@ -69,6 +71,7 @@ def test_the_league_table_is_not_filtered_for_district_users():
     # other districts' names, scores and ranks stay visible in the league table
     assert "district_scores" not in CONFIG["district_rls"]["tables"]
     assert "board_district_map" not in CONFIG["district_rls"]["tables"]
+    assert "board_district_league" not in CONFIG["district_rls"]["tables"]
 
 
 @pytest.mark.parametrize("change", [

@@ -501,3 +501,85 @@ def test_district_shapes_project_all_twelve_districts():
         xs, ys = numbers[0::2], numbers[1::2]
         assert min(xs) >= 0 and max(xs) <= width + 0.1 and min(ys) >= 0 and max(ys) <= height + 0.1, r["name_zh"]
         assert r["svg_path"].startswith("M") and r["svg_path"].endswith("Z")
+
+
+# --- the boards a leader reads (issue 15) --------------------------------------------------------------------------
+HANDLEBARS = {name: c for name, c in CHARTS.items() if c["viz_type"] == "handlebars"}
+
+
+def _dashboard(slug: str) -> dict:
+    (dash,) = [d for d in DASHBOARDS.values() if d["slug"] == slug]
+    return dash
+
+
+def _dashboard_charts(slug: str) -> set[str]:
+    position = _dashboard(slug)["position"]
+    return {Path(name).stem for name, c in CHARTS.items()
+            if c["uuid"] in {n["meta"]["uuid"] for n in position.values() if isinstance(n, dict)
+                             and n.get("type") == "CHART"}}
+
+
+def test_no_board_shows_a_boolean_as_true_or_false():
+    """是/否 (or words) everywhere: no table chart lists a BOOLEAN column, so Superset never prints true/false."""
+    for name, chart in CHARTS.items():
+        if chart["viz_type"] != "table":
+            continue
+        ds = DATASET_BY_UUID[chart["dataset_uuid"]]
+        types = {c["column_name"]: c["type"] for c in ds["columns"]}
+        shown = list(chart["params"].get("all_columns", [])) + list(chart["params"].get("groupby", []))
+        booleans = [c for c in shown if types.get(_column_name(c)) == "BOOLEAN"]
+        assert not booleans, f"{name} shows {booleans} as true/false"
+
+
+def test_the_overview_is_a_cockpit_coloured_by_the_served_status():
+    assert {"board_overview_tiles", "board_overview_category_summary"} <= _dashboard_charts("overview")
+    assert "board_overview_status_counts" not in _dashboard_charts("overview")  # the pie with the cut legend
+    tiles = CHARTS["charts/board_overview_tiles.yaml"]
+    assert DATASET_BY_UUID[tiles["dataset_uuid"]]["table_name"] == "board_indicator_tiles"
+    template = tiles["params"]["handlebarsTemplate"]
+    for field in ("{{value_text}}", "{{unit_zh}}", "{{value_year}}", "{{target_2025_text}}", "{{status_zh}}",
+                  "{{colour_hex}}", "{{trend_arrow}}", "{{data_nature_zh}}"):
+        assert field in template, field
+    # the year and category filters reach the cockpit
+    filters = _dashboard("overview")["metadata"]["native_filter_configuration"]
+    tile_ids = [n["meta"]["chartId"] for n in _dashboard("overview")["position"].values()
+                if isinstance(n, dict) and n.get("type") == "CHART" and n["meta"]["uuid"] == tiles["uuid"]]
+    assert all(tile_ids[0] not in f["scope"]["excluded"] for f in filters)
+
+
+def test_handlebars_boards_take_colours_from_the_data_and_render_as_one_html_block():
+    """No status colour is written into a chart: cells, tiles and bars are coloured by the served colour_hex. Superset
+    renders a Handlebars chart's output as Markdown: a template on one line starting with a tag stays one HTML block
+    (an indented or blank line would turn the rest into code or text)."""
+    from urbanmon.status import COLOUR_HEX
+
+    for name, chart in HANDLEBARS.items():
+        template = chart["params"]["handlebarsTemplate"]
+        assert "\n" not in template and template.startswith("<div"), name
+        assert "\n" not in chart["params"]["styleTemplate"], name
+        if "board_district_map" not in name:  # the map is filled by rank band (fill_colour), not by status
+            assert not set(re.findall(r"#[0-9a-fA-F]{6}", template)) & set(COLOUR_HEX.values()), name
+
+
+def test_the_district_board_has_a_scorecard_the_city_as_a_line_and_sample_notices():
+    charts = _dashboard_charts("districts")
+    assert {"board_district_scorecard", "board_district_zones", "board_district_values"} <= charts
+    scorecard = CHARTS["charts/board_district_scorecard.yaml"]["params"]
+    assert {"clause": "WHERE", "subject": "panel", "comparator": "districts"}.items() <= \
+        scorecard["adhoc_filters"][0].items()
+    zones = CHARTS["charts/board_district_zones.yaml"]["params"]
+    assert zones["adhoc_filters"][0]["comparator"] == "zones"  # beside the matrix, not in it
+    bars = CHARTS["charts/board_district_values.yaml"]["params"]["handlebarsTemplate"]
+    assert "{{#unless is_city}}" in bars and "refline" in bars  # the city is a line, never a bar
+    for name in ("board_district_scorecard", "board_district_values", "board_district_commended",
+                 "board_district_map"):
+        assert "样例（合成）数据计算" in CHARTS[f"charts/{name}.yaml"]["params"]["handlebarsTemplate"], name
+
+
+def test_the_legend_colours_come_from_the_status_vocabulary():
+    from urbanmon.status import COLOUR_HEX
+
+    for slug in ("overview", "districts"):
+        notes = " ".join(n["meta"]["code"] for n in _dashboard(slug)["position"].values()
+                         if isinstance(n, dict) and n.get("type") == "MARKDOWN")
+        assert set(re.findall(r"#[0-9a-fA-F]{6}", notes)) == set(COLOUR_HEX.values()), slug

@@ -10,7 +10,7 @@ shapes as (
 
 scores as (
 
-    select * from {{ ref('district_scores') }}
+    select * from {{ ref('board_district_league') }}
     where is_ranked
 
 ),
@@ -31,6 +31,7 @@ final as (
         scores.overall_score::double as overall_score,
         scores.rating::varchar as rating,
         coalesce(scores.is_commended, false)::boolean as is_commended,
+        coalesce(scores.is_sample_ranking, false)::boolean as is_sample_ranking,
         (case
             when scores.rank is null then '#d9d9d9'
             when scores.rank <= 3 then '#1a9850'
