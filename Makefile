@@ -9,14 +9,18 @@ help:  ## list the targets
 install:  ## install both environments from the committed locks (what is missing only)
 	scripts/bootstrap.sh
 
+# PROFILE=production: PostgreSQL, Redis, Celery workers on this machine (scripts/production.sh, docs/scale-out.md)
+PROFILE ?= embedded
+PLATFORM = $(if $(filter production,$(PROFILE)),scripts/production.sh,$(if $(filter embedded,$(PROFILE)),scripts/platform.sh,$(error PROFILE must be embedded (default) or production, not "$(PROFILE)")))
+
 up:  ## install, initialise, start Airflow and Superset, land the samples, wait, import dashboards, print access
-	scripts/platform.sh up
+	$(PLATFORM) up
 
 down:  ## stop everything, leave no process behind
-	scripts/platform.sh down
+	$(PLATFORM) down
 
 status:  ## services, files per state, current snapshot
-	scripts/platform.sh status
+	$(PLATFORM) status
 
 test: install  ## the whole test suite (starts its own platform on other ports and a temporary data folder)
 	$(PY) -m pytest -ra
