@@ -106,6 +106,7 @@ class Place:
     data_dir: str
     dags: str
     log_dir: str
+    scheduler_health_port: str
     airflow: str = "airflow"  # the programs (a container's PATH, or the virtual environments' bin/)
     celery: str = "celery"  # Superset's
     airflow_celery: str = "celery"  # the pipeline's
@@ -117,7 +118,7 @@ class Place:
 
 COMPOSE = Place(postgres="postgres:5432", redis="redis:6379", api_server="airflow-api-server:8080",
                 listen="0.0.0.0", airflow_port="8080", superset_port="8088", data_dir="/opt/urbanmon/data",
-                dags="/opt/urbanmon/app/dags", log_dir="/opt/airflow/logs")
+                dags="/opt/urbanmon/app/dags", log_dir="/opt/airflow/logs", scheduler_health_port="8974")
 
 
 def compose_secret(name: str) -> str:
@@ -147,6 +148,7 @@ def airflow_env(place: Place, secret) -> dict[str, str]:
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "True",
         # the health server listens where the web servers do (loopback on one machine)
         "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST": place.listen,
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT": place.scheduler_health_port,
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
         "AIRFLOW__LOGGING__BASE_LOG_FOLDER": place.log_dir,
     }
@@ -187,7 +189,7 @@ SERVICES: dict[str, Service] = {
         ("{curl}", "-fsS", "http://localhost:{airflow_port}/api/v2/version"), "airflow"),
     "airflow-scheduler": Service(
         ("{airflow}", "scheduler", "--skip-serve-logs"),
-        ("{curl}", "-fsS", "http://localhost:8974/health"), "airflow"),
+        ("{curl}", "-fsS", "http://localhost:{scheduler_health_port}/health"), "airflow"),
     "airflow-dag-processor": Service(
         ("{airflow}", "dag-processor"),
         ("{airflow}", "jobs", "check", "--job-type", "DagProcessorJob", "--local"), "airflow"),
@@ -246,7 +248,8 @@ def local_place(env: dict[str, str]) -> Place:
         api_server=f"127.0.0.1:{env.get('AIRFLOW_PORT') or '8080'}",
         listen="127.0.0.1", airflow_port=env.get("AIRFLOW_PORT") or "8080",
         superset_port=env.get("SUPERSET_PORT") or "8088", data_dir=data, dags=str(REPO_ROOT / "dags"),
-        log_dir=f"{data}/logs/airflow", airflow=str(pipeline / "airflow"), celery=str(superset / "celery"),
+        log_dir=f"{data}/logs/airflow", scheduler_health_port=_port(env, "PRODUCTION_SCHEDULER_HEALTH_PORT"),
+        airflow=str(pipeline / "airflow"), celery=str(superset / "celery"),
         airflow_celery=str(pipeline / "celery"), hostname=socket.gethostname(),
         gunicorn=str(superset / "gunicorn"), superset=str(superset / "superset"), curl="curl")
 

@@ -19,7 +19,8 @@ REDIS_SERVER = "/usr/bin/redis-server"
 def _good() -> dict[str, str]:
     env = {name: make() for name, make in SECRET_KEYS.items()}
     env.update(POSTGRES_USER="urbanmon", AIRFLOW_ADMIN_USER="admin", SUPERSET_ADMIN_USER="admin",
-               PRODUCTION_POSTGRES_PORT=str(_free_port()), PRODUCTION_REDIS_PORT=str(_free_port()))
+               PRODUCTION_POSTGRES_PORT=str(_free_port()), PRODUCTION_REDIS_PORT=str(_free_port()),
+               PRODUCTION_SCHEDULER_HEALTH_PORT=str(_free_port()))
     return env
 
 
