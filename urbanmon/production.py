@@ -299,7 +299,10 @@ def local_programs(env: dict[str, str]) -> dict[str, tuple[list[str], list[str],
         if name == "airflow-worker":
             for i in range(1, AIRFLOW_WORKERS + 1):
                 command, health = service.render(place, f"worker{i}")
-                out[f"airflow-worker-{i}"] = (command, health, environment)
+                # two workers share this host: each records its own name in task_instance.hostname
+                out[f"airflow-worker-{i}"] = (command, health, {
+                    **environment, "URBANMON_WORKER_NAME": f"worker{i}",
+                    "AIRFLOW__CORE__HOSTNAME_CALLABLE": "urbanmon.production.worker_hostname"})
         else:
             out[name] = (*service.render(place), environment)
     return out
@@ -313,6 +316,15 @@ def postgres_bin() -> Path:
 def psql() -> str:
     found = postgres_bin() / "psql"
     return str(found) if found.exists() else (shutil.which("psql") or "psql")
+
+
+def worker_hostname() -> str:
+    """[core] hostname_callable of the Celery workers on one machine: "<host>-worker1" (in containers every worker
+    has a host name of its own and the default callable is kept)."""
+    from airflow.utils.net import getfqdn
+
+    name = os.environ.get("URBANMON_WORKER_NAME")
+    return f"{getfqdn()}-{name}" if name else getfqdn()
 
 
 def check_reachable(env: dict[str, str], timeout: float = 5) -> list[str]:
