@@ -129,7 +129,7 @@ def test_services_run_and_listen_on_loopback_only(prod):
 def _wait_processed(prod: Production, data: bytes) -> str:
     sha = hashlib.sha256(data).hexdigest()
     state, _ = prod.wait_for_file(sha, timeout=240)
-    assert state == "processed"
+    assert state == "loaded"
     return sha
 
 
@@ -232,7 +232,7 @@ def test_a_lost_worker_is_retried_on_the_other_and_the_rows_land_once(prod):
     assert not Path(f"/proc/{task_pid}").exists(), "the task process outlived its worker"
 
     state, _ = prod.wait_for_file(sha, timeout=HEARTBEAT_TIMEOUT_S + 240)
-    assert state == "processed"
+    assert state == "loaded"
     tries = prod.sql("airflow", "select try_number, hostname, state from task_instance_history "
                                 "where task_id = 'build_validate_publish' and hostname like '%-" + victim + "'")
     assert any(r[2] == "failed" for r in tries), f"the lost try is not recorded as failed: {tries}"
