@@ -250,7 +250,7 @@ stop_all() {
   fi
   ( . "$ROOT/scripts/env.sh" >/dev/null 2>&1 || stop_session() { :; }
     stop_session supervisord "$SUP_PGID" )
-  rm -f "$SOCK"
+  rm -f "$SOCK" "$SUP_DIR/profile"
 }
 
 case "${1:-}" in
@@ -264,7 +264,8 @@ case "${1:-}" in
     load_dotenv
     "$PY" -m urbanmon.production check || exit 2  # a missing, default or short secret, named: nothing started yet
     settings
-    if [ -S "$SOCK" ] && ! [ -f "$CONF" ] && "$SUP_BIN/supervisorctl" -s "unix://$SOCK" pid >/dev/null 2>&1; then
+    if [ -S "$SOCK" ] && [ "$(cat "$SUP_DIR/profile" 2>/dev/null)" != production ] \
+        && "$SUP_BIN/supervisorctl" -s "unix://$SOCK" pid >/dev/null 2>&1; then
       echo "production: the embedded default runs on this data folder; stop it first (make down)" >&2
       exit 1
     fi

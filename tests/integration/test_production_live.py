@@ -9,12 +9,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -32,6 +32,14 @@ PSQL = "/usr/lib/postgresql/15/bin/psql"
 DAILY_AQI_CHART = "9ee39185-eedf-5371-933b-4d372df7f2f6"  # 济南市日空气质量指数 (superset/assets/charts)
 FIRST_DAY, SECOND_DAY = "20200105", "20200106"
 HEARTBEAT_TIMEOUT_S = 20  # the default (300 s) would take 5 minutes to notice a lost worker
+FIGURES: dict[str, float] = {}  # measured here; written to $URBANMON_FIGURES_FILE if set (docs/scale-out.md)
+
+
+def _figure(name: str, value: float) -> None:
+    FIGURES[name] = round(value, 1)
+    target = os.environ.get("URBANMON_FIGURES_FILE")
+    if target:
+        Path(target).write_text(json.dumps(FIGURES, indent=1) + "\n", encoding="utf-8")
 
 
 class Production(Platform):
@@ -101,7 +109,7 @@ def prod():
     try:
         if up.returncode != 0:
             pytest.fail(f"production.sh up failed ({up.returncode}):\n" + log.read_text(errors="replace")[-4000:])
-        print(f"production services up in {time.monotonic() - t0:.0f} s", file=sys.stderr)
+        _figure("services_up_s", time.monotonic() - t0)
         yield Production(data, env)
     finally:
         down = subprocess.run([str(REPO / "scripts/production.sh"), "down"], env=env, capture_output=True,
@@ -126,10 +134,11 @@ def test_services_run_and_listen_on_loopback_only(prod):
     assert {item.port for item in found} == expected, found
 
 
-def _wait_processed(prod: Production, data: bytes) -> str:
+def _wait_processed(prod: Production, data: bytes, started: float) -> str:
     sha = hashlib.sha256(data).hexdigest()
     state, _ = prod.wait_for_file(sha, timeout=240)
     assert state == "loaded"
+    _figure("landing_to_snapshot_s", time.monotonic() - started)
     return sha
 
 
@@ -150,8 +159,11 @@ def _superset_value(result: dict, day: str) -> float | None:
 
 def test_a_landed_file_runs_on_celery_workers_and_reaches_superset_through_redis(prod):
     data = real_city_file(FIRST_DAY)
+    started = time.monotonic()
     prod.drop(f"china_cities_{FIRST_DAY}.csv", data)
-    _wait_processed(prod, data)
+    _wait_processed(prod, data, started)
+    sid = int((prod.data / "supervisor" / "supervisord.pgid").read_text())
+    _figure("resident_mb_all_services", sum(_rss_kb(pid) for pid in session_pids(sid)) / 1024)
 
     # Airflow's metadata is in PostgreSQL: every task of the runs ran on one of the two Celery workers
     host = socket.getfqdn()
@@ -186,6 +198,16 @@ def test_a_landed_file_runs_on_celery_workers_and_reaches_superset_through_redis
     keys = prod.redis_keys(4, "superset_chart_data_snap:*")
     assert any(k.endswith(first["cache_key"]) for k in keys), keys
     prod.first_keys = set(keys)
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def _worker_pids(prod: Production) -> dict[str, int]:
@@ -226,6 +248,7 @@ def test_a_lost_worker_is_retried_on_the_other_and_the_rows_land_once(prod):
     assert victim, "the build never ran on a worker"
     other = ({"worker1", "worker2"} - {victim}).pop()
 
+    killed_at = time.monotonic()
     os.killpg(workers[victim], signal.SIGKILL)  # the worker's process group: worker, pool, task process
     prod.ctl("stop", f"airflow:airflow-{victim.replace('worker', 'worker-')}")  # lost for good, not restarted
     time.sleep(1)
@@ -233,6 +256,7 @@ def test_a_lost_worker_is_retried_on_the_other_and_the_rows_land_once(prod):
 
     state, _ = prod.wait_for_file(sha, timeout=HEARTBEAT_TIMEOUT_S + 240)
     assert state == "loaded"
+    _figure("worker_killed_to_snapshot_s", time.monotonic() - killed_at)
     tries = prod.sql("airflow", "select try_number, hostname, state from task_instance_history "
                                 "where task_id = 'build_validate_publish' and hostname like '%-" + victim + "'")
     assert any(r[2] == "failed" for r in tries), f"the lost try is not recorded as failed: {tries}"
