@@ -52,7 +52,8 @@ install_system_packages() {
 
 install_env() {  # name lock [editable]: as scripts/bootstrap.sh, from the compose images' locks
   local name=$1 lock=$2 stamp=$ROOT/.venvs/$1/.lock.sha256 want
-  want=$(sha256sum "$lock" pyproject.toml | sha256sum | cut -d' ' -f1)
+  # the checkout is part of the stamp: the editable install points into it
+  want=$( (sha256sum "$lock" pyproject.toml; echo "$ROOT") | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
   echo "production: installing the $name environment from $lock"
   [ -x "$ROOT/.venvs/$name/bin/python" ] || "$UV" venv -q --python "${PYTHON:-python3}" "$ROOT/.venvs/$name"
