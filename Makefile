@@ -42,6 +42,9 @@ lock:  ## re-resolve the pinned locks (needs the package registry)
 	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/pipeline.in -o requirements/pipeline.lock
 	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/superset.in -o requirements/superset.lock
 	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/supervisor.in -o requirements/supervisor.lock
+	# the production images and PROFILE=production: each base lock plus its extras, every base pin kept
+	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header docker/pipeline.production.in -c requirements/pipeline.lock -o docker/pipeline.production.lock
+	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header docker/superset.production.in -c requirements/superset.lock -o docker/superset.production.lock
 
 report: install  ## evaluation report of a frozen edition: make report YEAR=2025 EDITION=mid-term [BY=editor: freeze it first]
 	$(if $(YEAR),,$(error make report needs YEAR=<year>, e.g. make report YEAR=2025 EDITION=mid-term))
