@@ -258,12 +258,14 @@ case "${1:-}" in
   up)
     t0=$(date +%s)
     scripts/bootstrap.sh
+    .venvs/pipeline/bin/python -m urbanmon.cli env-init >/dev/null
+    load_dotenv
+    # a missing, default or short secret, named, before anything is installed, initialised or started
+    # (urbanmon/production.py needs only the standard library: the embedded environment runs it)
+    .venvs/pipeline/bin/python -m urbanmon.production check || exit 2
     install_system_packages
     install_env pipeline-production docker/pipeline.production.lock editable
     install_env superset-production docker/superset.production.lock
-    .venvs/pipeline/bin/python -m urbanmon.cli env-init >/dev/null
-    load_dotenv
-    "$PY" -m urbanmon.production check || exit 2  # a missing, default or short secret, named: nothing started yet
     settings
     if [ -S "$SOCK" ] && [ "$(cat "$SUP_DIR/profile" 2>/dev/null)" != production ] \
         && "$SUP_BIN/supervisorctl" -s "unix://$SOCK" pid >/dev/null 2>&1; then
