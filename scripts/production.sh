@@ -230,15 +230,20 @@ airflow_healthy() {
     'import json,sys; h=json.load(sys.stdin); sys.exit(0 if all(h[k]["status"]=="healthy" for k in ("metadatabase","scheduler","triggerer","dag_processor")) else 1)'
 }
 
-services_healthy() {  # every service's own health check (the compose file's), in its environment
-  local name command
+services_healthy() {  # every service's own health check (the compose file's), in its environment, all at once
+  local name command i status=0 pids=() names=()
   while IFS=$'\t' read -r name command; do
     if [[ $name == airflow* ]]; then
-      ( airflow_env; eval "$command" ) >/dev/null 2>&1 || { echo "  $name: not healthy yet"; return 1; }
+      ( airflow_env; eval "$command" ) >/dev/null 2>&1 &
     else
-      ( superset_env; eval "$command" ) >/dev/null 2>&1 || { echo "  $name: not healthy yet"; return 1; }
+      ( superset_env; eval "$command" ) >/dev/null 2>&1 &
     fi
+    pids+=("$!"); names+=("$name")
   done < <("$PY" -m urbanmon.production health)
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || { echo "  ${names[$i]}: not healthy yet"; status=1; }
+  done
+  return "$status"
 }
 
 stop_all() {
@@ -298,7 +303,7 @@ case "${1:-}" in
       stop_all
       exit 2
     fi
-    # the init jobs of docker-compose.yml (airflow-init, superset-init)
+    # the init jobs of docker-compose.yml (airflow-init, superset-init), side by side
     ( airflow_env
       "$AIRFLOW_BIN/airflow" db migrate > "$LOG_DIR/airflow-init.log" 2>&1 || { tail -n 30 "$LOG_DIR/airflow-init.log" >&2; exit 1; }
       if ! "$AIRFLOW_BIN/airflow" users list -o plain 2>/dev/null | awk '{print $2}' | grep -qx "$AIRFLOW_ADMIN_USER"; then
@@ -307,7 +312,8 @@ case "${1:-}" in
           >> "$LOG_DIR/airflow-init.log" 2>&1
       fi
       "$AIRFLOW_BIN/airflow" pools set duckdb_build 1 "Writers of the private build DuckDB file (one at a time)" >/dev/null
-    ) || { stop_all; exit 1; }
+    ) &
+    airflow_init=$!
     ( superset_env
       stamp=$PROD/superset.initialised
       want="$("$SUPERSET_BIN/python" -c 'import importlib.metadata as m; print(m.version("apache-superset"))') $SUPERSET_ADMIN_USER"
@@ -319,7 +325,12 @@ case "${1:-}" in
         } > "$LOG_DIR/superset-init.log" 2>&1 || { tail -n 40 "$LOG_DIR/superset-init.log" >&2; exit 1; }
         echo "$want" > "$stamp"
       fi
-    ) || { stop_all; exit 1; }
+    ) &
+    superset_init=$!
+    init_failed=0
+    wait "$airflow_init" || init_failed=1
+    wait "$superset_init" || init_failed=1
+    [ "$init_failed" = 0 ] || { stop_all; exit 1; }
     ctl start 'airflow:*' 'superset:*' >/dev/null || true
     wait_for "Airflow" 240 airflow_healthy || { stop_all; exit 1; }
     wait_for "the services" 240 services_healthy || { ctl status >&2 || true; stop_all; exit 1; }
