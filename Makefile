@@ -9,14 +9,18 @@ help:  ## list the targets
 install:  ## install both environments from the committed locks (what is missing only)
 	scripts/bootstrap.sh
 
+# PROFILE=production: PostgreSQL, Redis, Celery workers on this machine (scripts/production.sh, docs/scale-out.md)
+PROFILE ?= embedded
+PLATFORM = $(if $(filter production,$(PROFILE)),scripts/production.sh,$(if $(filter embedded,$(PROFILE)),scripts/platform.sh,$(error PROFILE must be embedded (default) or production, not "$(PROFILE)")))
+
 up:  ## install, initialise, start Airflow and Superset, land the samples, wait, import dashboards, print access
-	scripts/platform.sh up
+	$(PLATFORM) up
 
 down:  ## stop everything, leave no process behind
-	scripts/platform.sh down
+	$(PLATFORM) down
 
 status:  ## services, files per state, current snapshot
-	scripts/platform.sh status
+	$(PLATFORM) status
 
 test: install  ## the whole test suite (starts its own platform on other ports and a temporary data folder)
 	$(PY) -m pytest -ra
@@ -38,6 +42,9 @@ lock:  ## re-resolve the pinned locks (needs the package registry)
 	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/pipeline.in -o requirements/pipeline.lock
 	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/superset.in -o requirements/superset.lock
 	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header requirements/supervisor.in -o requirements/supervisor.lock
+	# the production images and PROFILE=production: each base lock plus its extras, every base pin kept
+	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header docker/pipeline.production.in -c requirements/pipeline.lock -o docker/pipeline.production.lock
+	.venvs/tools/bin/uv pip compile --python-version 3.11 --no-header docker/superset.production.in -c requirements/superset.lock -o docker/superset.production.lock
 
 report: install  ## evaluation report of a frozen edition: make report YEAR=2025 EDITION=mid-term [BY=editor: freeze it first]
 	$(if $(YEAR),,$(error make report needs YEAR=<year>, e.g. make report YEAR=2025 EDITION=mid-term))

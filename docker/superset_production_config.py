@@ -2,7 +2,9 @@
 
 Everything of superset/superset_config.py applies (secret key checks, Chinese UI, CSP, limits, no data cache);
 this file adds only what several containers need to share: the Celery broker and results backend of
-superset-worker, SQL Lab's async results and the UI state caches, all in Redis (the local mode keeps them in files).
+superset-worker, SQL Lab's async results, the UI state caches and the chart-data cache, all in Redis (the local mode
+keeps them in files). The chart-data cache stays keyed by the published snapshot (superset/snapshot_cache.py): a new
+snapshot makes every earlier entry unreachable at once, on every Superset node that shares this Redis.
 The metadata database comes from SUPERSET_METADATA_URI (PostgreSQL), read by the base configuration.
 """
 
@@ -10,6 +12,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
+import types
 from pathlib import Path
 from urllib.parse import quote
 
@@ -62,3 +66,25 @@ FILTER_STATE_CACHE_CONFIG = _redis_cache("filter_state", _base.FILTER_STATE_CACH
 EXPLORE_FORM_DATA_CACHE_CONFIG = _redis_cache(
     "explore_form_data", _base.EXPLORE_FORM_DATA_CACHE_CONFIG["CACHE_DEFAULT_TIMEOUT"]
 )
+
+
+def _snapshot_redis_factory(app, config, args, options):
+    """Flask-Caching's factory protocol: Redis entries (database 4), keyed by the published snapshots."""
+    from flask_caching.backends.rediscache import RedisCache as FlaskRedisCache
+
+    options = dict(options)
+    watched = options.pop("watched")
+    inner = FlaskRedisCache(host=REDIS_HOST, port=REDIS_PORT, password=_REDIS_PASSWORD, db=4,
+                            default_timeout=config["CACHE_DEFAULT_TIMEOUT"], key_prefix="superset_chart_data_")
+    return sys.modules["urbanmon_snapshot_cache"].SnapshotKeyedCache(inner, watched)
+
+
+# Flask-Caching imports CACHE_TYPE by its dotted name (the base configuration registers its module the same way)
+_module = types.ModuleType("urbanmon_snapshot_redis_cache")
+_module.factory = _snapshot_redis_factory
+sys.modules[_module.__name__] = _module
+DATA_CACHE_CONFIG = {
+    "CACHE_TYPE": "urbanmon_snapshot_redis_cache.factory",
+    "CACHE_DEFAULT_TIMEOUT": _base.DATA_CACHE_CONFIG["CACHE_DEFAULT_TIMEOUT"],
+    "CACHE_OPTIONS": _base.DATA_CACHE_CONFIG["CACHE_OPTIONS"],
+}

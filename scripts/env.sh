@@ -43,6 +43,11 @@ export AIRFLOW__API_AUTH__JWT_SECRET=$AIRFLOW_JWT_SECRET
 export AIRFLOW__API__BASE_URL=http://127.0.0.1:$AIRFLOW_PORT
 export AIRFLOW__LOGGING__BASE_LOG_FOLDER=$URBANMON_DATA_DIR/logs/airflow
 export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK=True
+# Only what must listen, listens, and on loopback: the scheduler's health server (0.0.0.0 by default) binds to
+# 127.0.0.1; the log servers of the scheduler and triggerer (0.0.0.0:8793/8794, no host setting in Airflow 3.3) are
+# not started (--skip-serve-logs in scripts/supervise.sh): every component writes to the same local log folder, which
+# the api-server reads directly.
+export AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST=127.0.0.1
 export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=${AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL:-30}
 export AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT=${AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT:-60}
 export NO_PROXY='*' no_proxy='*'

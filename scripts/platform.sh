@@ -16,6 +16,11 @@ case "${1:-}" in
     scripts/bootstrap.sh
     .venvs/pipeline/bin/python -m urbanmon.cli env-init
     . scripts/env.sh
+    if [ "$(cat "$URBANMON_DATA_DIR/supervisor/profile" 2>/dev/null)" = production ] \
+        && [ -S "$URBANMON_DATA_DIR/supervisor/supervisor.sock" ]; then
+      echo "the production profile runs on this data folder: stop it first (make down PROFILE=production)" >&2
+      exit 1
+    fi
     mkdir -p "$URBANMON_DATA_DIR"
     scripts/airflow_ctl.sh init
     scripts/superset_ctl.sh init

@@ -68,7 +68,7 @@ stdout_logfile=$LOG_DIR/airflow-api-server.log
 $common
 
 [program:airflow-scheduler]
-command=$PIPELINE_BIN/airflow scheduler
+command=$PIPELINE_BIN/airflow scheduler --skip-serve-logs
 autostart=false
 stdout_logfile=$LOG_DIR/airflow-scheduler.log
 $common
@@ -80,7 +80,7 @@ stdout_logfile=$LOG_DIR/airflow-dag-processor.log
 $common
 
 [program:airflow-triggerer]
-command=$PIPELINE_BIN/airflow triggerer
+command=$PIPELINE_BIN/airflow triggerer --skip-serve-logs
 autostart=false
 stdout_logfile=$LOG_DIR/airflow-triggerer.log
 $common
