@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from urbanmon.league import ScoredIndicator, league_table
+from urbanmon.precision import round_gbt8170
 from urbanmon.progress import METHOD_VERSIONS, Goal, assess, judged_series, not_judged, planned_path, shown
 from urbanmon.status import RED_STATUSES
 
@@ -112,12 +113,49 @@ def progress_rows(indicators: list[dict], milestones: list[dict], areas: list[di
                 baseline = (b_year, s[b_year])
             # the city's targets (a reference for a district); the area's own targets where the plan names it
             own = [m for m in ms if m.get("area_codes") and area in m["area_codes"].split(",")]
-            batches = [(goals(ind, general, baseline), is_reference)] if general else []
+            share = None
+            if is_reference and ind.get("is_additive"):
+                share = district_share(s, series.get((code, CITY_CODE), {}), baseline)
+            reference = goals(ind, general, baseline)
+            if share is not None:
+                reference = [share_of(g, share[0], baseline is None) for g in reference]
+            batches = [(reference, is_reference)] if general else []
             batches += [(goals(ind, own), False)] if own else []
             for area_goals, is_reference in batches:
+                first = len(rows)
                 _assess_area(rows, ind, area, area_kind[area], is_reference, area_goals, s)
                 _not_judged(rows, ind, area, area_kind[area], is_reference, area_goals, skipped)
+                if share is not None and is_reference:
+                    note = (f"区县参考目标按该区{share[1]}年占全市份额（{share[0] * 100:.1f}%）分解全市目标"
+                            "（全市合计指标，区县不以全市总量为目标）")
+                    for row in rows[first:]:
+                        row["reason"] = f"{row['reason']}；{note}" if row.get("reason") else note
     return rows
+
+
+def district_share(district: dict[int, float], city: dict[int, float],
+                   baseline: tuple[int, float] | None) -> tuple[float, int] | None:
+    """(share, year): a district's part of the city's figure in its baseline year (else its first year with a city
+    figure), for an additive indicator (registry/units.yaml ``additive``: the city's figure is the sum of its
+    districts'). None when the city has no positive figure that year."""
+    years = [baseline[0]] if baseline else []
+    years += sorted(y for y in district if y in city)
+    for year in years:
+        if year in district and city.get(year):
+            return district[year] / city[year], year
+    return None
+
+
+def share_of(goal: Goal, share: float, scale_baseline: bool) -> Goal:
+    """The city's goal scaled to a district's share: its target (and band) times the share, rounded to the
+    indicator's precision (the target a reader sees is the one judged); the city's baseline too where the district
+    has none of its own (cumulative targets)."""
+    def scaled(x):
+        if x is None:
+            return None
+        return x * share if goal.precision is None else round_gbt8170(x * share, goal.precision)
+    return replace(goal, target=scaled(goal.target), band_low=scaled(goal.band_low), band_high=scaled(goal.band_high),
+                   baseline_value=scaled(goal.baseline_value) if scale_baseline else goal.baseline_value)
 
 
 def _not_judged(rows: list[dict], ind: dict, area: str, kind: str, is_reference: bool, area_goals: list[Goal],

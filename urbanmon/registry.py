@@ -472,6 +472,7 @@ def catalog_rows(reg: Registry) -> list[dict]:
             "precision_decimals": ind.precision, "registry_version": reg.version,
             "validity_min_denominator": ind.validity_min_denominator, "validity_rule": ind.validity_rule,
             "value_kind": ind.value_kind, "value_kind_zh": VALUE_KINDS[ind.value_kind],
+            "is_additive": bool(reg.units[ind.unit].get("additive")),
         }
         rows.append(row)
     return rows
@@ -500,7 +501,7 @@ _FLOAT_COLUMNS = {"limit_min", "limit_max", "baseline_value", "target_value", "t
                   "band_high"}
 _INT_COLUMNS = {"headline_no", "baseline_year", "release_month", "milestone_year", "period_start",
                 "precision_decimals"}
-_BOOL_COLUMNS = {"per_district", "is_binding", "is_cumulative", "is_current"}
+_BOOL_COLUMNS = {"per_district", "is_binding", "is_cumulative", "is_current", "is_additive"}
 _DATE_COLUMNS = {"effective_from"}
 
 

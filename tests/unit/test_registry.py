@@ -333,3 +333,25 @@ def test_an_incomplete_year_is_served_flagged_and_not_judged():
     projection = [p for p in assessment.progress_rows(catalog, milestones, areas, values)
                   if p["method"] == "projection" and p["year"] == 2021 and p["milestone_year"] == 2025]
     assert projection[0]["n_points"] == 2
+
+
+def test_a_district_is_judged_against_its_share_of_an_additive_city_target():
+    """5G base stations: the city's 6 (万个) are the districts' sum, so a district holding a fifth of the city's
+    stations in 2020 is judged against a fifth of the target, not the whole of it (which would paint it red)."""
+    counts = _catalog_row(unit="万个", limit_max=None, precision_decimals=1, baseline_year=2020, baseline_value=2.0,
+                          is_additive=True)
+    ms = [_milestone_row(target_value=6.0)]
+    city, district = {2020: 2.0, 2023: 4.4}, {2020: 0.4, 2023: 0.88}  # the district grows as fast as the city
+    values = _values("370100", city) + _values("370102", district)
+    rows = {(r["area_code"], r["year"]): r for r in assessment.progress_rows([counts], ms, AREAS, values)
+            if r["method"] == "distance"}
+    assert rows[("370100", 2023)]["target_value"] == 6.0
+    assert rows[("370102", 2023)]["target_value"] == 1.2  # 6 × 0.4 / 2.0
+    assert rows[("370102", 2023)]["status"] == rows[("370100", 2023)]["status"] == "on_track"
+    assert "占全市份额（20.0%）" in rows[("370102", 2023)]["reason"]
+
+    # the same figures of a share (not additive): the district keeps the city's target
+    share = {**counts, "unit": "%", "is_additive": False}
+    rows = {(r["area_code"], r["year"]): r for r in assessment.progress_rows([share], ms, AREAS, values)
+            if r["method"] == "distance"}
+    assert rows[("370102", 2023)]["target_value"] == 6.0 and rows[("370102", 2023)]["status"] != "on_track"

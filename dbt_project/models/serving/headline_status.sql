@@ -79,7 +79,13 @@ final as (
         catalog.unit_zh::varchar as unit_zh,
         values_of_record.precision_decimals::integer as precision_decimals,
         progress.milestone_year::integer as milestone_year,
-        milestones.target_text::varchar as target_text,
+        -- a district's reference of an additive indicator is the city's target scaled to its share: both said
+        (case
+            when progress.is_reference and catalog.is_additive
+                and progress.target_value is distinct from milestones.target_value
+                then milestones.target_text || '（全市目标；本区按份额参考 ' || progress.target_value::varchar || '）'
+            else milestones.target_text
+        end)::varchar as target_text,
         progress.comparator::varchar as comparator,
         progress.target_value::double as target_value,
         progress.status::varchar as status,
@@ -111,7 +117,8 @@ final as (
     left join milestones
         on progress.indicator_code = milestones.indicator_code
         and progress.milestone_year is not distinct from milestones.milestone_year
-        and progress.target_value is not distinct from milestones.target_value
+        and (progress.target_value is not distinct from milestones.target_value
+            or (progress.is_reference and catalog.is_additive))
         and progress.comparator = milestones.comparator
     left join projection
         on progress.indicator_code = projection.indicator_code
@@ -121,7 +128,9 @@ final as (
     left join vocabulary on progress.status = vocabulary.status
     qualify row_number() over (
         partition by values_of_record.indicator_code, values_of_record.area_code, values_of_record.year
-        order by milestones.is_current desc nulls last
+        order by (progress.target_value is not distinct from milestones.target_value) desc,
+            (coalesce(year(milestones.effective_from), 0) <= values_of_record.year) desc,
+            milestones.effective_from desc nulls last, milestones.is_current desc nulls last
     ) = 1
 
 )

@@ -47,7 +47,8 @@ final as (
         validity_min_denominator::double as validity_min_denominator,
         validity_rule::varchar as validity_rule,
         value_kind::varchar as value_kind,
-        value_kind_zh::varchar as value_kind_zh
+        value_kind_zh::varchar as value_kind_zh,
+        is_additive::boolean as is_additive
     from source
 
 )
