@@ -227,6 +227,7 @@ def _publish_version(build_db: Path, target: Path, extra: dict | None, with_edit
         _finish(con, snapshot_id, target, with_editions, "data version")
         con.execute("commit")
         con.execute("detach build")
+        con.execute("detach database if exists editions")
         con.execute("checkpoint")
         faults.point("publication")
     except BaseException:
@@ -284,6 +285,7 @@ def _refresh(target: Path, build_db: Path | None, reason: str) -> str:
         con.execute("commit")
         if build_db is not None:
             con.execute("detach build")
+        con.execute("detach database if exists editions")
         con.execute("checkpoint")
     except BaseException:
         con.close()
@@ -350,9 +352,7 @@ def _finish(con, snapshot_id: str, target: Path, with_editions: bool, reason: st
         for name in [t for t in _source_tables(con, current_database(con), "main") if editions.is_edition_table(t)]:
             con.execute(f'drop table main."{name}"')
         attached = _attach_editions(con, paths().editions_db)
-        editions.copy_into(con, "editions" if attached else None)
-        if attached:
-            con.execute("detach editions")
+        editions.copy_into(con, "editions" if attached else None)  # detached by the caller after its commit
     con.execute("drop table if exists main.snapshot_history")
     con.execute(
         "create table main.snapshot_history (snapshot_id varchar, content_sha256 varchar, built_at timestamptz, "

@@ -1,10 +1,12 @@
 """Write docs/serving-schema.md from the served dbt models' YAML and the docs blocks beside them.
 
 The columns of a served table are described once, in its dbt YAML (`dbt_project/models/serving/*.yml`,
-`serving/board/_board__models.yml`): name, data_type, description, constraints. The prose that is not about a single
-column (intro, conventions, registry, methods, editions, the operations database, which is not a dbt model) lives in
-dbt docs blocks (`dbt_project/models/serving/_serving_schema.md`), so the dbt docs site shows it too. This module puts
-them together in a fixed reading order and is run after any change to either:
+`serving/board/_board__models.yml`): name, data_type, description, constraints; the tables publication adds (the
+data version, the operations tables, the editions' register) in `urbanmon/publication_tables.yml`, in the same
+shape. The same descriptions become the COMMENTs of every published table and column (``apply_comments``). The
+prose that is not about a single column (intro, conventions, registry, methods, editions, the operations database,
+which is not a dbt model) lives in dbt docs blocks (`dbt_project/models/serving/_serving_schema.md`), so the dbt
+docs site shows it too. This module puts them together in a fixed reading order and is run after any change to either:
 
     .venvs/pipeline/bin/python -m urbanmon.schema_doc          # rewrite docs/serving-schema.md
     .venvs/pipeline/bin/python -m urbanmon.schema_doc --check  # exit 1 if the committed doc differs
@@ -53,10 +55,24 @@ LAYOUT: list[tuple[str, str | None, str | None]] = [
     ("model", None, "status_vocabulary"),
     ("model", None, "district_scores"),
     ("block", "Example: the latest status of the headline indicators", "serving_schema_example_latest_status"),
-    ("block", "evaluation_editions", "serving_schema_evaluation_editions"),
+    ("model", None, "evaluation_editions"),
     ("block", "edition_<table>", "serving_schema_edition_tables"),
     ("model", None, "aqi_reconciliation"),
     ("rest", None, None),
+    ("block", "Data versions: citing a number", "serving_schema_citing"),
+    ("model", None, "snapshot"),
+    ("model", None, "snapshot_files"),
+    ("model", None, "snapshot_history"),
+    ("block", "How fresh the data are", "serving_schema_freshness"),
+    ("model", None, "last_build"),
+    ("model", None, "files_waiting"),
+    ("model", None, "quarantine"),
+    ("model", None, "ops_files"),
+    ("model", None, "ops_runs"),
+    ("model", None, "ops_builds"),
+    ("model", None, "ops_validations"),
+    ("model", None, "ops_feed_freshness"),
+    ("model", None, "ops_file_revisions"),
     ("block", "Methods", "serving_schema_methods"),
     ("block", "Board tables (`board_*`, `district_shapes`)", "serving_schema_board_tables"),
     ("board", None, None),
