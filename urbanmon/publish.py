@@ -214,9 +214,7 @@ def _publish_version(build_db: Path, target: Path, extra: dict | None, with_edit
             [snapshot_id, digest["sha256"], now, now, run_id, git_revision(), tables, "",
              json.dumps(extra or {}, default=str)])
         ops = _has_ops(con)
-        con.execute(
-            "create table main.snapshot_files (feed_id varchar, file_name varchar, sha256 varchar, "
-            "report_date date, received_at timestamptz, rows_loaded bigint, archive_path varchar)")
+        con.execute(SNAPSHOT_FILES_DDL)
         if ops:  # the files whose rows the build held: loaded (not superseded, retired or quarantined)
             con.execute(
                 "insert into main.snapshot_files select feed_id, name, sha256, report_date, received_at, "
@@ -265,6 +263,7 @@ def _refresh(target: Path, build_db: Path | None, reason: str) -> str:
     con = duckdb.connect(str(tmp), config={"threads": 2})
     try:
         snapshot_id = con.execute("select snapshot_id from main.snapshot").fetchone()[0]
+        _upgrade(con)
         if build_db is not None:
             con.execute(f"attach '{build_db}' as build (read_only)")
         ops = build_db is not None and _has_ops(con)
@@ -295,6 +294,24 @@ def _refresh(target: Path, build_db: Path | None, reason: str) -> str:
     _swap_in(tmp, target)
     _keep_in_history(target, snapshot_id)
     return snapshot_id
+
+
+SNAPSHOT_FILES_DDL = ("create table if not exists main.snapshot_files (feed_id varchar, file_name varchar, "
+                      "sha256 varchar, report_date date, received_at timestamptz, rows_loaded bigint, "
+                      "archive_path varchar)")
+
+
+def _upgrade(con) -> None:
+    """A snapshot published before data versions were recorded gets the columns a re-publication writes: its
+    content hash (computed now: its data tables are unchanged) and an empty file list (not known any more)."""
+    for column, kind in (("content_sha256", "varchar"), ("published_at", "timestamptz"), ("run_id", "varchar"),
+                         ("data_tables", "varchar[]"), ("published_for", "varchar")):
+        con.execute(f"alter table main.snapshot add column if not exists {column} {kind}")
+    if con.execute("select content_sha256 is null from main.snapshot").fetchone()[0]:
+        digest = _content_hash(con, current_database(con))
+        con.execute("update main.snapshot set content_sha256 = ?, data_tables = ?",
+                    [digest["sha256"], sorted(digest["tables"])])
+    con.execute(SNAPSHOT_FILES_DDL)
 
 
 def current_database(con) -> str:

@@ -134,3 +134,20 @@ def test_after_a_failed_build_the_serving_snapshot_says_so_and_lists_what_waits(
     assert published_for == "operations refreshed" and ops_builds == [("failed",)]
     # the operations record carries the serving snapshot's id
     assert publish.current_snapshot_id(paths().operations_db) == version
+
+
+def test_a_snapshot_published_before_data_versions_is_upgraded_when_re_published(data_dir):
+    """An old snapshot (no content hash, no file list) re-published after a run keeps its id and gets its hash."""
+    with warehouse.connect():
+        pass  # the operations record exists
+    serving = paths().serving_db
+    serving.parent.mkdir(parents=True)
+    with duckdb.connect(str(serving)) as con:
+        con.execute("create table indicator_values as select 'x' as indicator_code, 1.0 as value, "
+                    "'20250101T000000000000Z' as snapshot_id")
+        con.execute("create table snapshot as select '20250101T000000000000Z' as snapshot_id, now() as built_at, "
+                    "'abc' as git_revision, 'indicator_values' as tables, '{}'::json as extra")
+    assert publish.refresh("operations refreshed") == "20250101T000000000000Z"
+    checked = publish.verify(serving)
+    assert checked["snapshot_id"] == "20250101T000000000000Z" and checked["ok"] is True
+    assert checked["tables"] == {"indicator_values": 1}
