@@ -221,6 +221,13 @@ def status() -> dict:
         con = duckdb.connect(str(paths().serving_db), read_only=True)
         try:
             out["snapshot"] = con.execute("select snapshot_id, built_at::varchar from snapshot").fetchone()
+            try:  # the data version and how fresh it is (snapshots published before issue 18 lack them)
+                out["content_sha256"] = con.execute("select content_sha256 from snapshot").fetchone()[0]
+                out["last_build"] = con.execute(
+                    "select state, finished_at::varchar, serves_last_build from last_build").fetchone()
+                out["files_waiting"] = con.execute("select count(*) from files_waiting").fetchone()[0]
+            except duckdb.Error:
+                pass
         finally:
             con.close()
     from urbanmon import supervision
