@@ -3,6 +3,10 @@
 The pipeline never writes the serving file in place. It writes a complete new DuckDB file next to it, makes it
 read-only, fsyncs it and swaps it in with ``os.replace``: a reader that opened the old file keeps reading the old
 inode; a new reader sees the new one. No reader ever sees a half-built state or holds a lock the pipeline needs.
+
+A successful build publishes a new data version (``publish_snapshot``: snapshot id + content hash); re-publishing
+the same data with fresh operations tables or editions keeps both (``refresh``). The current snapshot and the N
+before it stay read-only in data/serving/history/ (docs/decisions/0011-citable-versions.md).
 """
 
 from __future__ import annotations
@@ -222,7 +226,7 @@ def _publish_version(build_db: Path, target: Path, extra: dict | None, with_edit
         last = {"run_id": run_id, "state": "success", "started_at": build.get("started_at") or now,
                 "finished_at": now, "error": None, "snapshot_id": snapshot_id}
         _operations_tables(con, ops, last, snapshot_id)
-        _finish(con, snapshot_id, target, with_editions, "data version")
+        _finish(con, snapshot_id, target, with_editions)
         con.execute("commit")
         con.execute("detach build")
         con.execute("detach database if exists editions")
@@ -280,7 +284,7 @@ def _refresh(target: Path, build_db: Path | None, reason: str) -> str:
                             strict=True)) if row else None
             _operations_tables(con, True, last, snapshot_id)
         con.execute("update main.snapshot set published_at = now(), published_for = ?", [reason])
-        _finish(con, snapshot_id, target, True, reason)
+        _finish(con, snapshot_id, target, True)
         con.execute("commit")
         if build_db is not None:
             con.execute("detach build")
@@ -361,7 +365,7 @@ def _operations_tables(con, ops: bool, last: dict | None, snapshot_id: str) -> N
             f"processed_at as quarantined_at, run_id from main.{OPS_PREFIX}files where state = 'quarantined'")
 
 
-def _finish(con, snapshot_id: str, target: Path, with_editions: bool, reason: str) -> None:
+def _finish(con, snapshot_id: str, target: Path, with_editions: bool) -> None:
     """Editions, the history table, the table list and every COMMENT: the last steps of both publications."""
     from urbanmon import editions, schema_doc
 
