@@ -162,17 +162,22 @@ def _snapshot_files(con) -> list[str]:
         "select feed_id, file_name, sha256 from serving.snapshot_files").fetchall()]
 
 
-def copy_into(con, database: str | None) -> list[str]:
+def copy_into(con, database: str | None, comment=None) -> list[str]:
     """Copy the register and every edition table from ``database`` (attached) into ``con``'s main schema; with
-    no editions yet, an empty register with its columns. Returns the table names."""
+    no editions yet, an empty register with its columns. ``comment(table)`` is called on each table while it is
+    still empty. Returns the table names."""
+    comment = comment or (lambda table: None)
     if database is None:
         con.execute(f"create table main.{REGISTER} ({REGISTER_COLUMNS})")
+        comment(REGISTER)
         return [REGISTER]
     names = [r[0] for r in con.execute(
         "select table_name from duckdb_tables() where database_name = ? and schema_name = 'main' order by 1",
         [database]).fetchall()]
     for name in names:
-        con.execute(f'create table main."{name}" as select * from {database}.main."{name}"')
+        con.execute(f'create table main."{name}" as select * from {database}.main."{name}" limit 0')
+        comment(name)
+        con.execute(f'insert into main."{name}" select * from {database}.main."{name}"')
     return names
 
 

@@ -143,13 +143,31 @@ def _source_tables(con, database: str, schema: str) -> list[str]:
     return tables
 
 
-def _copy_with_id(con, schema: str, table: str, snapshot_id: str) -> None:
+def _copy_with_id(con, schema: str, table: str, snapshot_id: str, described: dict | None = None) -> None:
     has_id = con.execute(
         "select count(*) from duckdb_columns() where database_name = 'build' and schema_name = ? "
         "and table_name = ? and column_name = 'snapshot_id'", [schema, table]).fetchone()[0]
-    con.execute(
-        f'create table main."{table}" as select * {"exclude (snapshot_id)" if has_id else ""}, '
-        f'?::varchar as snapshot_id from build."{schema}"."{table}"', [snapshot_id])
+    select = (f'select * {"exclude (snapshot_id)" if has_id else ""}, ?::varchar as snapshot_id '
+              f'from build."{schema}"."{table}"')
+    if described is None:
+        con.execute(f'create table main."{table}" as {select}', [snapshot_id])
+    else:
+        _create_commented(con, table, select, [snapshot_id], described)
+
+
+def _create_commented(con, table: str, select: str, params: list, described: dict) -> None:
+    """Create ``table`` empty, COMMENT it (cheap while empty: schema_doc.apply_comments), then fill it."""
+    from urbanmon import schema_doc
+
+    con.execute(f'create table main."{table}" as select * from ({select}) limit 0', params)
+    schema_doc.apply_comments(con, only=[table], described=described)
+    con.execute(f'insert into main."{table}" select * from ({select})', params)
+
+
+def _comment(con, table: str, described: dict) -> None:
+    from urbanmon import schema_doc
+
+    schema_doc.apply_comments(con, only=[table], described=described)
 
 
 def _publish_record(source_schema: str, build_db: Path, target: Path, extra: dict | None) -> str:
@@ -202,31 +220,36 @@ def _publish_version(build_db: Path, target: Path, extra: dict | None, with_edit
         if clash:
             raise RuntimeError(f"serving models named like the tables publication adds: {clash} "
                                f"(reserved: {PUBLICATION_TABLES}, {OPS_PREFIX}*, evaluation_editions, edition_*)")
+        from urbanmon import schema_doc
+
+        described = schema_doc.table_descriptions()
         con.execute("begin transaction")
         for table in tables:
-            _copy_with_id(con, "serving", table, snapshot_id)
+            _copy_with_id(con, "serving", table, snapshot_id, described)
         con.execute("commit")
         digest = _content_hash(con, current_database(con))
         now = dt.datetime.now(dt.UTC)
         run_id = build.get("run_id") or (extra or {}).get("run_id")
         con.execute("begin transaction")
-        con.execute(
-            "create table main.snapshot as select ?::varchar as snapshot_id, ?::varchar as content_sha256, "
+        _create_commented(
+            con, "snapshot",
+            "select ?::varchar as snapshot_id, ?::varchar as content_sha256, "
             "?::timestamptz as built_at, ?::timestamptz as published_at, ?::varchar as run_id, "
             "?::varchar as git_revision, ?::varchar[] as data_tables, ?::varchar as tables, "
             "'data version' as published_for, ?::json as extra",
             [snapshot_id, digest["sha256"], now, now, run_id, git_revision(), tables, "",
-             json.dumps(extra or {}, default=str)])
+             json.dumps(extra or {}, default=str)], described)
         ops = _has_ops(con)
         con.execute(SNAPSHOT_FILES_DDL)
+        _comment(con, "snapshot_files", described)
         if ops:  # the files whose rows the build held: loaded (not superseded, retired or quarantined)
             con.execute(
                 "insert into main.snapshot_files select feed_id, name, sha256, report_date, received_at, "
                 "rows_loaded, archive_path from build.ops.files where state = 'loaded' order by feed_id, name")
         last = {"run_id": run_id, "state": "success", "started_at": build.get("started_at") or now,
                 "finished_at": now, "error": None, "snapshot_id": snapshot_id}
-        _operations_tables(con, ops, last, snapshot_id)
-        _finish(con, snapshot_id, target, with_editions)
+        _operations_tables(con, ops, last, snapshot_id, described)
+        _finish(con, snapshot_id, target, with_editions, described)
         con.execute("commit")
         con.execute("detach build")
         con.execute("detach database if exists editions")
@@ -266,6 +289,9 @@ def _refresh(target: Path, build_db: Path | None, reason: str) -> str:
     os.chmod(tmp, 0o644)
     con = duckdb.connect(str(tmp), config={"threads": 2})
     try:
+        from urbanmon import schema_doc
+
+        described = schema_doc.table_descriptions()
         snapshot_id = con.execute("select snapshot_id from main.snapshot").fetchone()[0]
         _upgrade(con)
         if build_db is not None:
@@ -277,14 +303,17 @@ def _refresh(target: Path, build_db: Path | None, reason: str) -> str:
                          if t.startswith(OPS_PREFIX) or t in ("last_build", "files_waiting", "quarantine")]:
                 kind = "view" if name == "quarantine" else "table"
                 con.execute(f'drop {kind} if exists main."{name}"')
+            has_error = con.execute(  # a build database from before ops.builds.error (warehouse.OPS_DDL adds it)
+                "select count(*) from duckdb_columns() where database_name = 'build' and schema_name = 'ops' "
+                "and table_name = 'builds' and column_name = 'error'").fetchone()[0]
             row = con.execute(
-                "select run_id, state, started_at, finished_at, error, snapshot_id from build.ops.builds "
-                "order by started_at desc limit 1").fetchone()
+                f"select run_id, state, started_at, finished_at, {'error' if has_error else 'null'}, snapshot_id "
+                "from build.ops.builds order by started_at desc limit 1").fetchone()
             last = dict(zip(("run_id", "state", "started_at", "finished_at", "error", "snapshot_id"), row,
                             strict=True)) if row else None
-            _operations_tables(con, True, last, snapshot_id)
+            _operations_tables(con, True, last, snapshot_id, described)
         con.execute("update main.snapshot set published_at = now(), published_for = ?", [reason])
-        _finish(con, snapshot_id, target, True)
+        _finish(con, snapshot_id, target, True, described)
         con.execute("commit")
         if build_db is not None:
             con.execute("detach build")
@@ -327,7 +356,7 @@ def _has_ops(con) -> bool:
                             "and schema_name = 'ops' and table_name = 'files'").fetchone()[0])
 
 
-def _operations_tables(con, ops: bool, last: dict | None, snapshot_id: str) -> None:
+def _operations_tables(con, ops: bool, last: dict | None, snapshot_id: str, described: dict) -> None:
     """What the serving snapshot says about freshness, from the build's operations record (one place for every
     ops -> serving copy): ``ops_<table>`` copies, ``last_build``, ``files_waiting`` and the ``quarantine`` view."""
     present = set()
@@ -336,10 +365,11 @@ def _operations_tables(con, ops: bool, last: dict | None, snapshot_id: str) -> N
                                              "and schema_name = 'ops'").fetchall()}
     for name in OPS_COPIES:
         if name in present:
-            con.execute(f'create table main."{OPS_PREFIX}{name}" as select * from build.ops."{name}"')
+            _create_commented(con, f"{OPS_PREFIX}{name}", f'select * from build.ops."{name}"', [], described)
     con.execute(
         "create table main.last_build (run_id varchar, state varchar, started_at timestamptz, "
         "finished_at timestamptz, error varchar, published_snapshot_id varchar, serves_last_build boolean)")
+    _comment(con, "last_build", described)
     if last:
         con.execute("insert into main.last_build values (?, ?, ?, ?, ?, ?, ?)",
                     [last["run_id"], last["state"], last["started_at"], last["finished_at"], last["error"],
@@ -347,6 +377,7 @@ def _operations_tables(con, ops: bool, last: dict | None, snapshot_id: str) -> N
     con.execute(
         "create table main.files_waiting (feed_id varchar, file_name varchar, sha256 varchar, report_date date, "
         "received_at timestamptz, stage varchar)")
+    _comment(con, "files_waiting", described)
     if "files" in present:
         # loaded into the build database after (or without) the last successful build: not in this data version
         con.execute(
@@ -363,26 +394,35 @@ def _operations_tables(con, ops: bool, last: dict | None, snapshot_id: str) -> N
         con.execute(
             f"create view main.quarantine as select feed_id, name as file_name, sha256, received_at, rule, error, "
             f"processed_at as quarantined_at, run_id from main.{OPS_PREFIX}files where state = 'quarantined'")
+        _comment(con, "quarantine", described)
 
 
-def _finish(con, snapshot_id: str, target: Path, with_editions: bool) -> None:
-    """Editions, the history table, the table list and every COMMENT: the last steps of both publications."""
+def _finish(con, snapshot_id: str, target: Path, with_editions: bool, described: dict) -> None:
+    """Editions, the history table, the table list and the COMMENTs still missing: the last steps of both
+    publications."""
     from urbanmon import editions, schema_doc
 
     if with_editions:
         for name in [t for t in _source_tables(con, current_database(con), "main") if editions.is_edition_table(t)]:
             con.execute(f'drop table main."{name}"')
         attached = _attach_editions(con, paths().editions_db)
-        editions.copy_into(con, "editions" if attached else None)  # detached by the caller after its commit
+        # detached by the caller after its commit
+        editions.copy_into(con, "editions" if attached else None, comment=lambda t: _comment(con, t, described))
     con.execute("drop table if exists main.snapshot_history")
     con.execute(
         "create table main.snapshot_history (snapshot_id varchar, content_sha256 varchar, built_at timestamptz, "
         "run_id varchar, path varchar, is_current boolean)")
+    _comment(con, "snapshot_history", described)
     for row in _history_rows(con, target, snapshot_id):
         con.execute("insert into main.snapshot_history values (?, ?, ?, ?, ?, ?)", row)
     con.execute("update main.snapshot set tables = ?",
                 [",".join(_source_tables(con, current_database(con), "main"))])
-    schema_doc.apply_comments(con)
+    # a safety net: anything created without its comment gets it now (slower on a filled table, and there is none)
+    uncommented = [t for (t,) in con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database() and schema_name = 'main' "
+        "and coalesce(comment, '') = ''").fetchall()]
+    if uncommented:
+        schema_doc.apply_comments(con, only=uncommented, described=described)
 
 
 def _history_rows(con, target: Path, snapshot_id: str) -> list[list]:

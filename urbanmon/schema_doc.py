@@ -128,17 +128,24 @@ def table_descriptions() -> dict[str, tuple[str, dict[str, str]]]:
     return out
 
 
-def apply_comments(con, database: str | None = None) -> list[str]:
-    """COMMENT ON every table, view and column of ``database`` (default: the connection's own) from
-    ``table_descriptions``. Returns the tables it had no description for."""
+def apply_comments(con, database: str | None = None, only: list[str] | None = None,
+                   described: dict | None = None) -> list[str]:
+    """COMMENT ON every table, view and column of ``database`` (default: the connection's own; ``only`` these
+    tables) from ``table_descriptions``. Returns the tables it had no description for.
+
+    Comment a table while it is still EMPTY where you can (the publisher creates, comments, then fills): in DuckDB a
+    COMMENT on a table holding data costs ~10 ms inside a transaction, one on an empty table well under 1 ms, and
+    outside a transaction every statement is its own commit with an fsync."""
     database = database or con.execute("select current_database()").fetchone()[0]
-    described = table_descriptions()
+    described = described if described is not None else table_descriptions()
     missing = []
     objects = con.execute(
         "select table_name, 'table' from duckdb_tables() where database_name = ? and schema_name = 'main' union all "
         "select view_name, 'view' from duckdb_views() where database_name = ? and schema_name = 'main' "
         "and not internal order by 1", [database, database]).fetchall()
     for table, kind in objects:
+        if only is not None and table not in only:
+            continue
         if table not in described:
             missing.append(table)
             continue
