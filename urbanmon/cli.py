@@ -14,7 +14,9 @@
                            with --freeze-by, an edition not frozen yet is frozen first by that editor
   accounting [--verify-hashes]
                            every file in exactly one of landing/pending/processed/quarantined; anomalies (exit 1)
-  content-hash [--db PATH] hash of a sorted export of every table of a snapshot (without run-specific columns)
+  content-hash [--db PATH] a snapshot's content hash (its data tables), recomputed and compared with the one it
+                           records (snapshot.content_sha256); exit 1 if they differ
+                           (e.g. --db data/serving/history/<snapshot_id>.duckdb to check a citation)
   freshness [--as-of DATE] each feed's latest period, next due date and state (ops.feed_freshness)
   replay [--feed F] [--year Y]
                            reload a feed (a year of it, or everything) from the archive, then build and publish
@@ -31,6 +33,7 @@ import argparse
 import base64
 import hashlib
 import json
+import logging
 import os
 import secrets
 import sys
@@ -218,6 +221,13 @@ def status() -> dict:
         con = duckdb.connect(str(paths().serving_db), read_only=True)
         try:
             out["snapshot"] = con.execute("select snapshot_id, built_at::varchar from snapshot").fetchone()
+            try:  # the data version and how fresh it is (snapshots published before issue 18 lack them)
+                out["content_sha256"] = con.execute("select content_sha256 from snapshot").fetchone()[0]
+                out["last_build"] = con.execute(
+                    "select state, finished_at::varchar, serves_last_build from last_build").fetchone()
+                out["files_waiting"] = con.execute("select count(*) from files_waiting").fetchone()[0]
+            except duckdb.Error:
+                pass
         finally:
             con.close()
     from urbanmon import supervision
@@ -237,8 +247,13 @@ def run_once() -> dict:
         ingest.archive_landing(feed_id)
         out[feed_id] = ingest.ingest_pending(feed_id, run_id="cli").as_dict()
         out[feed_id]["skipped"] = len(out[feed_id]["skipped"])
-    out["publish"] = pipeline.transform_validate_publish("cli")
-    pipeline.publish_operations("cli")
+    try:
+        out["publish"] = pipeline.transform_validate_publish("cli")
+    finally:  # passed or failed, as the DAG's publish_operations (trigger rule all_done): the failure is served too
+        try:
+            pipeline.publish_operations("cli")
+        except Exception:
+            logging.getLogger(__name__).exception("could not publish the operations record")
     return out
 
 
@@ -339,7 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "content-hash":
         from urbanmon import publish
 
-        print(json.dumps(publish.content_hash(args.db), ensure_ascii=False, indent=1))
+        result = publish.verify(args.db)
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+        return 0 if result["ok"] is not False else 1
     elif args.command == "freshness":
         from urbanmon import freshness
 

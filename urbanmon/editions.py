@@ -83,7 +83,8 @@ def content_hash(con, database: str, edition_id: str) -> tuple[str, dict[str, in
 
 
 def freeze(edition: str, year: int, created_by: str, note: str | None = None) -> dict:
-    """Freeze ``edition`` of ``year`` from the current serving snapshot; republish so the snapshot shows it."""
+    """Freeze ``edition`` of ``year`` from the current serving snapshot; re-publish the same data version so
+    the snapshot shows it."""
     from urbanmon import publish
 
     if edition not in EDITIONS:
@@ -108,7 +109,7 @@ def freeze(edition: str, year: int, created_by: str, note: str | None = None) ->
             snap = con.execute("select snapshot_id, built_at, git_revision from serving.snapshot").fetchone()
             registry_version = con.execute(
                 "select min(registry_version) from serving.indicator_catalog").fetchone()[0]
-            files = _loaded_files()
+            files = _snapshot_files(con)
             con.execute(f"create table if not exists main.{REGISTER} ({REGISTER_COLUMNS})")
             version = con.execute(f"select count(*) + 1 from main.{REGISTER} where edition = ? and year = ?",
                                   [edition, year]).fetchone()[0]
@@ -132,6 +133,7 @@ def freeze(edition: str, year: int, created_by: str, note: str | None = None) ->
             con.execute("checkpoint")
         finally:
             con.close()
+    # the same data version re-published with the new edition: the snapshot id and content hash do not change
     snapshot_id = publish.republish({"reason": f"edition {edition_id} frozen"})
     return {"edition_id": edition_id, "content_sha256": sha, "row_counts": counts, "snapshot_id": snapshot_id}
 
@@ -149,30 +151,33 @@ def _add_new_columns(con, table: str) -> None:
             con.execute(f'alter table main."edition_{table}" add column "{name}" {dtype}')
 
 
-def _loaded_files() -> list[str]:
-    """'feed/name/sha256' of every file loaded at freezing time (the data versions behind the edition)."""
-    ops = paths().operations_db
-    if not ops.exists():
-        return []
-    con = duckdb.connect(str(ops), read_only=True)
-    try:
-        return [f"{f}/{n}/{s}" for f, n, s in con.execute(
-            "select feed_id, name, sha256 from files where state = 'loaded'").fetchall()]
-    finally:
-        con.close()
+def _snapshot_files(con) -> list[str]:
+    """'feed/name/sha256' of every file the source snapshot holds (its ``snapshot_files``): the data versions
+    behind the edition, exactly those of the snapshot it copies."""
+    if not con.execute("select count(*) from duckdb_tables() where database_name = 'serving' "
+                       "and table_name = 'snapshot_files'").fetchone()[0]:
+        raise EditionError("the serving snapshot has no snapshot_files (published before file lists were kept): "
+                           "publish a new snapshot first")
+    return [f"{f}/{n}/{s}" for f, n, s in con.execute(
+        "select feed_id, file_name, sha256 from serving.snapshot_files").fetchall()]
 
 
-def copy_into(con, database: str | None) -> list[str]:
+def copy_into(con, database: str | None, comment=None) -> list[str]:
     """Copy the register and every edition table from ``database`` (attached) into ``con``'s main schema; with
-    no editions yet, an empty register with its columns. Returns the table names."""
+    no editions yet, an empty register with its columns. ``comment(table)`` is called on each table while it is
+    still empty. Returns the table names."""
+    comment = comment or (lambda table: None)
     if database is None:
         con.execute(f"create table main.{REGISTER} ({REGISTER_COLUMNS})")
+        comment(REGISTER)
         return [REGISTER]
     names = [r[0] for r in con.execute(
         "select table_name from duckdb_tables() where database_name = ? and schema_name = 'main' order by 1",
         [database]).fetchall()]
     for name in names:
-        con.execute(f'create table main."{name}" as select * from {database}.main."{name}"')
+        con.execute(f'create table main."{name}" as select * from {database}.main."{name}" limit 0')
+        comment(name)
+        con.execute(f'insert into main."{name}" select * from {database}.main."{name}"')
     return names
 
 

@@ -357,10 +357,13 @@ def transform_validate_publish(run_id: str, full_refresh: bool = False) -> dict:
         t2 = time.perf_counter()
         snapshot_id = publish.publish_snapshot(extra={"run_id": run_id, "full_refresh": plan.full_refresh,
                                                       "changed_report_dates": plan.dates,
-                                                      "changed_feeds": plan.feeds})
+                                                      "changed_feeds": plan.feeds},
+                                               build={"run_id": run_id, "started_at": started})
         timings["publish_s"] = time.perf_counter() - t2
-    except BaseException:
-        _record_build(run_id, started, plan.full_refresh, plan.dates, project_hash, "failed", None)
+    except BaseException as exc:
+        # the serving snapshot says so at its next re-publication (publish_operations: last_build, files_waiting)
+        _record_build(run_id, started, plan.full_refresh, plan.dates, project_hash, "failed", None,
+                      f"{type(exc).__name__}: {exc}"[:4000])
         raise
     _record_build(run_id, started, plan.full_refresh, plan.dates, project_hash, "success", snapshot_id)
     timings["total_s"] = time.perf_counter() - t0
@@ -377,15 +380,18 @@ def _record_nodes(run_id, nodes: list[tuple[str, str]]) -> None:
                         [[run_id, node, status, dt.datetime.now(dt.UTC)] for node, status in nodes])
 
 
-def _record_build(run_id, started, full_refresh, changed, project_hash, state, snapshot_id) -> None:
+def _record_build(run_id, started, full_refresh, changed, project_hash, state, snapshot_id, error=None) -> None:
     with warehouse.connect() as con:
-        con.execute("insert into ops.builds values (?, ?, ?, ?, ?::date[], ?, ?, ?)",
+        con.execute("insert into ops.builds (run_id, started_at, finished_at, full_refresh, changed_report_dates, "
+                    "project_hash, state, snapshot_id, error) values (?, ?, ?, ?, ?::date[], ?, ?, ?, ?)",
                     [run_id, started, dt.datetime.now(dt.UTC), full_refresh, changed, project_hash, state,
-                     snapshot_id])
+                     snapshot_id, error])
 
 
 def publish_operations(run_id: str | None = None) -> str:
-    """Publish the operations record (always, also after a failure) to data/serving/operations.duckdb."""
+    """Publish the operations record (always, also after a failure) to data/serving/operations.duckdb, stamped with
+    the serving snapshot's id, and re-publish the serving snapshot's operations tables (same data version: same
+    snapshot id and content hash), so the serving file alone says the last build's state and the files waiting."""
     with warehouse.connect():
         pass  # makes sure the ops schema exists even before the first file
     from urbanmon import accounting, alerts, freshness
@@ -398,7 +404,10 @@ def publish_operations(run_id: str | None = None) -> str:
             call()
         except Exception:
             log.exception("%s failed while publishing the operations record", step)
-    return publish.publish_snapshot(source_schema="ops", target=paths().operations_db, extra={"run_id": run_id})
+    snapshot_id = publish.publish_snapshot(source_schema="ops", target=paths().operations_db,
+                                           extra={"run_id": run_id})
+    publish.refresh("operations refreshed")
+    return snapshot_id
 
 
 def feed_ids() -> list[str]:

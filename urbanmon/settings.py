@@ -39,6 +39,11 @@ class Paths:
         return self.serving_dir / "warehouse.duckdb"
 
     @property
+    def history_dir(self) -> Path:
+        """The last snapshots, read-only, one file per snapshot id (``<snapshot_id>.duckdb``)."""
+        return self.serving_dir / "history"
+
+    @property
     def operations_db(self) -> Path:
         return self.serving_dir / "operations.duckdb"
 
@@ -54,6 +59,15 @@ class Paths:
 def paths() -> Paths:
     """Read the data directory from URBANMON_DATA_DIR at call time (tests point it elsewhere)."""
     return Paths(Path(os.environ.get("URBANMON_DATA_DIR") or REPO_ROOT / "data").resolve())
+
+
+def snapshot_history_size() -> int:
+    """How many earlier serving snapshots ``data/serving/history/`` keeps beside the current one
+    (``URBANMON_SNAPSHOT_HISTORY``, default 10): a citation survives that many later publications."""
+    value = os.environ.get("URBANMON_SNAPSHOT_HISTORY", "10").strip()
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"URBANMON_SNAPSHOT_HISTORY must be a whole number of snapshots >= 1, not {value!r}")
+    return int(value)
 
 
 def shared_dir() -> Path | None:

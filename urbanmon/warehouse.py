@@ -56,8 +56,10 @@ create table if not exists ops.builds (
     changed_report_dates date[],
     project_hash varchar not null,
     state varchar not null,          -- running | success | failed
-    snapshot_id varchar
+    snapshot_id varchar,
+    error varchar                    -- why a failed build failed, in words
 );
+alter table ops.builds add column if not exists error varchar;
 create table if not exists ops.build_nodes (
     run_id varchar,
     unique_id varchar not null,      -- the dbt node a build ran (run_results.json)

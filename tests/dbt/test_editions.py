@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 
 import duckdb
@@ -42,8 +43,21 @@ def test_a_frozen_edition_survives_a_revision(dbt_build, scratch, monkeypatch):
             editions.freeze("mid-term", 2024, "编辑甲")
         with pytest.raises(editions.EditionError, match="no assessed data for 2031"):
             editions.freeze("annual", 2031, "编辑甲")
+        version = publish.verify(serving)
         frozen = editions.freeze("annual", 2020, "编辑甲", "2020年度评估")
         assert frozen["edition_id"] == "annual-2020-v1"
+        # freezing is not a new data version: same snapshot id, same content hash, the edition served beside it
+        assert frozen["snapshot_id"] == version["snapshot_id"] and publish.verify(serving) == version
+        with duckdb.connect(str(serving), read_only=True) as con:
+            files = sorted(f"{f}/{n}/{s}" for f, n, s in con.execute(
+                "select feed_id, file_name, sha256 from snapshot_files").fetchall())
+            register = con.execute("select source_snapshot_id, files_loaded, files_sha256 from evaluation_editions "
+                                   "where edition_id = 'annual-2020-v1'").fetchone()
+            published_for = con.execute("select published_for from snapshot").fetchone()[0]
+        # the edition's file list is its source snapshot's (snapshot_files), not the ledger's at freezing time
+        assert files and register == (version["snapshot_id"], len(files),
+                                      hashlib.sha256("\n".join(files).encode()).hexdigest())
+        assert published_for == "edition annual-2020-v1 frozen"
         assert frozen["row_counts"]["indicator_progress"] > 0 and frozen["row_counts"]["indicator_catalog"] > 0
         assert [c["ok"] for c in editions.verify()] == [True]
 
