@@ -39,6 +39,7 @@ TITLE = "# The serving database: the statisticians' contract"
 LAYOUT: list[tuple[str, str | None, str | None]] = [
     ("block", None, "serving_schema_intro"),
     ("block", "Conventions", "serving_schema_conventions"),
+    ("model", None, "headline_status"),  # the first question: where does each indicator stand
     ("model", None, "air_quality_hourly"),
     ("model", None, "air_quality_daily"),
     ("model", None, "air_quality_monthly"),

@@ -51,9 +51,10 @@ def data_dir_env(data: Path):
             os.environ["URBANMON_DATA_DIR"] = before
 
 
-def ingest_files(data: Path, feed_id: str, files: dict[str, bytes]) -> dict:
+def ingest_files(data: Path, feed_id: str, files: dict[str, bytes], quarantined: int = 0) -> dict:
     """Archive the files ({name: bytes}) into ``data`` and load them with the project's ingest, as the pipeline
-    does (a newer file for a date already loaded supersedes the old one's rows)."""
+    does (a newer file for a date already loaded supersedes the old one's rows); ``quarantined`` of them are
+    expected to be refused."""
     from urbanmon import ingest, landing
     from urbanmon.feeds.spec import get_spec
 
@@ -66,7 +67,7 @@ def ingest_files(data: Path, feed_id: str, files: dict[str, bytes]) -> dict:
             path.write_bytes(content)
             landing.archive_file(spec, path)
         result = ingest.ingest_pending(feed_id, validate=False)
-    assert not result.quarantined, result.quarantined
+    assert len(result.quarantined) == quarantined, result.quarantined
     return result.as_dict()
 
 
