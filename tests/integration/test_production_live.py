@@ -164,9 +164,15 @@ def test_a_landed_file_runs_on_celery_workers_and_reaches_superset_through_redis
     sid = int((prod.data / "supervisor" / "supervisord.pgid").read_text())
     _figure("resident_mb_all_services", sum(_rss_kb(pid) for pid in session_pids(sid)) / 1024)
 
-    # Airflow's metadata is in PostgreSQL: every task of the runs ran on one of the two Celery workers
-    rows = prod.sql("airflow", "select dag_id, task_id, state, hostname from task_instance where dag_id in "
-                               "('ingest__air_quality__cnemc_city_hourly', 'transform_validate_publish')")
+    # Airflow's metadata is in PostgreSQL: every task of the runs ran on one of the two Celery workers (the value
+    # is served before the run's last task, publish_operations, has finished: wait for the runs to end)
+    query = ("select dag_id, task_id, state, hostname from task_instance where dag_id in "
+             "('ingest__air_quality__cnemc_city_hourly', 'transform_validate_publish')")
+    deadline = time.monotonic() + 180
+    rows = prod.sql("airflow", query)
+    while any(r[2] in ("running", "queued", "scheduled", "") for r in rows) and time.monotonic() < deadline:
+        time.sleep(2)
+        rows = prod.sql("airflow", query)
     assert {r[1] for r in rows} >= {"ingest", "build_validate_publish"}, rows
     assert {r[2] for r in rows} == {"success"}, rows
     assert {_worker(r[3]) for r in rows} <= {"worker1", "worker2"}, rows
@@ -289,9 +295,14 @@ def test_a_lost_worker_is_retried_on_the_other_and_the_rows_land_once(prod):
                                 "where task_id = 'build_validate_publish' and hostname like '%-" + victim + "'")
     # the lost try is history, not a success (Airflow records it as failed or up_for_retry)
     assert tries and all(r[2] in ("failed", "up_for_retry") for r in tries), tries
-    final = prod.sql("airflow", "select ti.try_number, ti.hostname, ti.state from task_instance ti join dag_run dr "
-                                "on dr.dag_id = ti.dag_id and dr.run_id = ti.run_id "
-                                "where ti.task_id = 'build_validate_publish' order by dr.start_date")
+    query = ("select ti.try_number, ti.hostname, ti.state from task_instance ti join dag_run dr "
+             "on dr.dag_id = ti.dag_id and dr.run_id = ti.run_id "
+             "where ti.task_id = 'build_validate_publish' order by dr.start_date")
+    final = prod.sql("airflow", query)
+    deadline = time.monotonic() + 180  # the file is served before the retried task has finished its last steps
+    while final and final[-1][2] in ("running", "queued", "scheduled", "") and time.monotonic() < deadline:
+        time.sleep(2)
+        final = prod.sql("airflow", query)
     retried = [r for r in final if int(r[0]) >= 2]
     assert retried and [_worker(retried[-1][1]), retried[-1][2]] == [other, "success"], final
 

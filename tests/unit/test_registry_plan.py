@@ -362,6 +362,8 @@ def test_codes_unique_and_units_defined():
     assert {i["unit"] for i in INDICATORS} <= set(unit_codes), {i["unit"] for i in INDICATORS} - set(unit_codes)
     kinds = {"share", "count", "ratio", "rate", "area", "volume", "money", "persons", "length", "flag"}
     for u in UNITS:
-        assert set(u) == {"code", "name_zh", "name_en", "kind", "limits"}, u
+        assert {"code", "name_zh", "name_en", "kind", "limits"} <= set(u) <= {
+            "code", "name_zh", "name_en", "kind", "limits", "additive"}, u
+        assert u.get("additive", True) is True, u  # said where it holds (the city is the districts' sum), never false
         assert u["kind"] in kinds, u
         assert set(u["limits"]) == {"min", "max"}, u
