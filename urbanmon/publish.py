@@ -250,19 +250,12 @@ def _publish_version(build_db: Path, target: Path, extra: dict | None, with_edit
                 "finished_at": now, "error": None, "snapshot_id": snapshot_id}
         _operations_tables(con, ops, last, snapshot_id, described)
         _finish(con, snapshot_id, target, with_editions, described)
-        con.execute("commit")
-        con.execute("detach build")
-        con.execute("detach database if exists editions")
-        con.execute("checkpoint")
+        _seal(con)
         faults.point("publication")
     except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
+        _discard(con, tmp)
         raise
-    con.close()
-    _swap_in(tmp, target)
-    _keep_in_history(target, snapshot_id)
-    return snapshot_id
+    return _put_in_place(con, tmp, target, snapshot_id)
 
 
 def refresh(reason: str, operations: bool = True, build_db: Path | None = None) -> str | None:
@@ -314,15 +307,29 @@ def _refresh(target: Path, build_db: Path | None, reason: str) -> str:
             _operations_tables(con, True, last, snapshot_id, described)
         con.execute("update main.snapshot set published_at = now(), published_for = ?", [reason])
         _finish(con, snapshot_id, target, True, described)
-        con.execute("commit")
-        if build_db is not None:
-            con.execute("detach build")
-        con.execute("detach database if exists editions")
-        con.execute("checkpoint")
+        _seal(con)
     except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
+        _discard(con, tmp)
         raise
+    return _put_in_place(con, tmp, target, snapshot_id)
+
+
+def _seal(con) -> None:
+    """Commit the new file's transaction, let go of what it attached, and write it out in full."""
+    con.execute("commit")
+    con.execute("detach database if exists build")
+    con.execute("detach database if exists editions")
+    con.execute("checkpoint")
+
+
+def _discard(con, tmp: Path) -> None:
+    """A publication that failed leaves nothing behind: the half-written file goes, the served one stays."""
+    con.close()
+    tmp.unlink(missing_ok=True)
+
+
+def _put_in_place(con, tmp: Path, target: Path, snapshot_id: str) -> str:
+    """Swap the sealed file in atomically and keep it in the history under its data version."""
     con.close()
     _swap_in(tmp, target)
     _keep_in_history(target, snapshot_id)
