@@ -50,3 +50,21 @@ def test_dag_files_do_not_import_the_preload():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                          env={**os.environ, "PYTHONPATH": str(REPO)}, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_production_celery_workers_preload_too():
+    """The production profile (CeleryExecutor) gets the same preload through Celery's ``imports``."""
+    import pytest
+
+    from urbanmon import production
+
+    env = production.airflow_env(production.COMPOSE, production.compose_secret)
+    path = env["AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS"]
+    python = REPO / ".venvs/pipeline-production/bin/python"  # the environment with Airflow's Celery provider
+    if not python.exists():
+        pytest.skip("no production environment here (make install PROFILE=production)")
+    module, _, name = path.rpartition(".")
+    code = f"import json, {module} as m; print(json.dumps(list(m.{name}['imports'])))"
+    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PYTHONPATH": str(REPO)}, check=True)
+    assert "urbanmon.preload" in json.loads(out.stdout.strip().splitlines()[-1])
