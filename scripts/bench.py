@@ -157,29 +157,13 @@ def bench_latency(src: Path, samples: int) -> dict:
 
 
 def bench_live(src: Path, samples: int) -> dict | None:
-    """Landing -> serving through the RUNNING platform (`make up`): Airflow's trigger, scheduling and tasks
-    included. Lands national files one at a time (each supersedes the sample's cut of that day)."""
-    import hashlib
+    """Landing -> serving through the RUNNING platform (`make up`): scripts/bench_live.py, each stage timed
+    (its ``section(live)`` gives the markdown; ``measure`` the figures). ``src`` is unused: it lands ../shared's
+    national files, the only ones that supersede the served sample."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import bench_live as live
 
-    from urbanmon.cli import wait_processed
-    from urbanmon.settings import paths
-
-    if not paths().operations_db.exists() or not SHARED_CITIES.exists():
-        return None
-    landing_dir = paths().landing / "air_quality"
-    rows = []
-    for f in sorted(src.glob("china_cities_*.csv"))[100 : 100 + samples]:
-        data = f.read_bytes()
-        sha = hashlib.sha256(data).hexdigest()
-        t0 = time.perf_counter()
-        tmp = landing_dir / f".{f.name}.part"
-        tmp.write_bytes(data)
-        os.replace(tmp, landing_dir / f.name)
-        wait_processed({sha}, timeout=600, poll=0.25)
-        rows.append({"file": f.name, "total_s": time.perf_counter() - t0})
-        print(json.dumps(rows[-1]), flush=True)
-    return {"samples": rows, "p50_s": statistics.median(r["total_s"] for r in rows),
-            "max_s": max(r["total_s"] for r in rows)}
+    return live.measure(samples)
 
 
 def write_report(ingest_results: dict, latency: dict, source: str, live: dict | None = None) -> None:

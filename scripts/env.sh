@@ -50,6 +50,11 @@ export AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK=True
 export AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST=127.0.0.1
 export AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL=${AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL:-30}
 export AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT=${AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT:-60}
+# Latency from a landed file to its served value (docs/benchmarks.md): the LocalExecutor's workers come from a
+# forkserver that has imported Airflow and urbanmon.preload (pandas, pyarrow, DuckDB, Great Expectations, the
+# pipeline), so a task process starts with them in memory instead of importing them anew (~5 s for GX alone).
+export AIRFLOW__SCHEDULER__MP_START_METHOD=${AIRFLOW__SCHEDULER__MP_START_METHOD:-forkserver}
+export AIRFLOW__SCHEDULER__MP_FORKSERVER_PRELOAD=${AIRFLOW__SCHEDULER__MP_FORKSERVER_PRELOAD:-airflow,airflow.executors.local_executor,urbanmon.preload}
 export NO_PROXY='*' no_proxy='*'
 
 # Stop everything started under one setsid session (its id is in file $2), task processes and workers included.

@@ -143,6 +143,8 @@ def airflow_env(place: Place, secret) -> dict[str, str]:
         "AIRFLOW__CELERY__BROKER_URL": f"redis://:{secret('REDIS_PASSWORD')}@{place.redis}/0",
         "AIRFLOW__CELERY__RESULT_BACKEND": f"db+postgresql+psycopg2://{pg}",
         "AIRFLOW__CELERY__WORKER_CONCURRENCY": "4",
+        # Airflow's Celery defaults plus the task preload (urbanmon.celery_config, urbanmon.preload)
+        "AIRFLOW__CELERY__CELERY_CONFIG_OPTIONS": "urbanmon.celery_config.CELERY_CONFIG",
         "AIRFLOW__API__SECRET_KEY": secret("AIRFLOW_SECRET_KEY"),
         "AIRFLOW__API_AUTH__JWT_SECRET": secret("AIRFLOW_JWT_SECRET"),
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "True",

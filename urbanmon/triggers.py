@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 
 
 class LandingFileTrigger(BaseEventTrigger):
-    def __init__(self, feed_id: str, poll_interval: float = 1.0, settle_seconds: float = 2.0, **kwargs):
+    # A renamed-in file is taken after one settle period, found within a poll: landing -> event ~1.0-1.3 s (was
+    # 2-3 s at 1 s / 2 s). A poll is one scandir of the feed's folder, so polling four times a second costs nothing.
+    def __init__(self, feed_id: str, poll_interval: float = 0.25, settle_seconds: float = 1.0, **kwargs):
         super().__init__(**kwargs)
         self.feed_id = feed_id
         self.poll_interval = poll_interval
