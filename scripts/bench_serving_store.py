@@ -74,6 +74,10 @@ def extension_path(name: str, work: Path) -> str:
 
 
 def lake_connect(work: Path, lake: Path, read_only: bool, sealed: bool = False):
+    if not read_only and not (lake / "catalog.sqlite").exists():
+        from urbanmon.serving_lake import _new_catalog
+
+        _new_catalog(lake / "catalog.sqlite")  # WAL: readers and the publisher do not lock each other out
     con = duckdb.connect(config={"threads": 2})
     con.execute(f"load '{extension_path('ducklake', work)}'")
     con.execute(f"load '{extension_path('sqlite', work)}'")
@@ -352,6 +356,7 @@ def run_scale(base: Path, work: Path, factor: int) -> dict:
     day = changed_day(build, "a-day")
     res["a_day_s"] = a_publish(data)
     res["a_refresh_s"] = a_refresh(data)
+    log(f"{factor}x: A first {res['a_first_s']:.1f} s, day {res['a_day_s']:.1f} s, refresh {res['a_refresh_s']:.1f} s")
     res["a_bytes"] = (data / "serving" / "warehouse.duckdb").stat().st_size
     res["a_queries"] = query_latency(lambda: duckdb.connect(str(data / "serving" / "warehouse.duckdb"),
                                                             read_only=True, config=SEALED))
@@ -359,6 +364,7 @@ def run_scale(base: Path, work: Path, factor: int) -> dict:
     res["a_iso"] = isolation("file", data / "serving" / "warehouse.duckdb", work,
                              lambda i: (changed_day(build, f"a{i}"), a_publish(data))[1],
                              count=int(os.environ.get(f"BENCH_STORE_A_PUBLICATIONS_{factor}X", PUBLICATIONS)))
+    log(f"{factor}x: A {json.dumps({k: v for k, v in res.items() if k.startswith('a_')}, default=str)}")
     res["a_history_bytes"] = dir_size(data / "serving")
     # B and C: DuckLake, SQLite catalog
     for name, proportional in (("b", False), ("c", True)):
@@ -380,6 +386,7 @@ def run_scale(base: Path, work: Path, factor: int) -> dict:
         res[f"{name}_iso"] = isolation("lake", lake, work, once)
         log(f"{factor}x: res[f'{name}_bytes'] ...")
         res[f"{name}_bytes"] = dir_size(lake)
+        log(f"{factor}x: {name} {json.dumps({k: v for k, v in res.items() if k.startswith(name)}, default=str)}")
         # a citation reopens an earlier version: the first snapshot's marker read back AT that version
         con = lake_connect(work, lake, read_only=True, sealed=True)
         res[f"{name}_snapshots"] = con.execute("select count(*) from lake.snapshots()").fetchone()[0]
