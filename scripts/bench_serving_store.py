@@ -23,7 +23,6 @@ scripts/bench_serving_store.py``.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import shutil
@@ -61,16 +60,10 @@ SEALED = {"enable_external_access": False, "autoinstall_known_extensions": False
 
 # ------------------------------------------------------------------------------------------------- extensions --
 def extension_path(name: str, work: Path) -> str:
-    """The extension file of the PyPI wheel ``duckdb-extension-<name>`` (LOADs offline). The sqlite wheel ships its
-    file as ``sqlite.duckdb_extension`` while its entry point is ``sqlite_scanner_*``: loaded under that name."""
-    module = importlib.import_module(f"duckdb_extension_{name}")
-    found = next(Path(module.__file__).parent.rglob("*.duckdb_extension"))
-    if name == "sqlite":
-        target = work / "sqlite_scanner.duckdb_extension"
-        if not target.exists():
-            shutil.copyfile(found, target)
-        return str(target)
-    return str(found)
+    """The offline extension file (one place: urbanmon.serving_lake.extension_path); ``work`` is unused."""
+    from urbanmon.serving_lake import extension_path as path
+
+    return path(name)
 
 
 def lake_connect(work: Path, lake: Path, read_only: bool, sealed: bool = False):
@@ -386,7 +379,10 @@ def run_scale(base: Path, work: Path, factor: int) -> dict:
             return lake_publish(work, lake, build, f"v{i + 2}", proportional, [d])
 
         log(f"{factor}x: res[f'{name}_iso'] ...")
-        res[f"{name}_iso"] = isolation("lake", lake, work, once)
+        log(f"{factor}x: {name} first {res[f'{name}_first_s']:.1f} s, day {res[f'{name}_day_s']:.1f} s, "
+            f"refresh {res[f'{name}_refresh_s']:.1f} s, queries {json.dumps(res[f'{name}_queries'])}")
+        count = int(os.environ.get(f"BENCH_STORE_{name.upper()}_PUBLICATIONS_{factor}X", PUBLICATIONS))
+        res[f"{name}_iso"] = isolation("lake", lake, work, once, count=count)
         log(f"{factor}x: res[f'{name}_bytes'] ...")
         res[f"{name}_bytes"] = dir_size(lake)
         log(f"{factor}x: {name} {json.dumps({k: v for k, v in res.items() if k.startswith(name)}, default=str)}")

@@ -1,9 +1,11 @@
 """The serving store as a DuckLake (docs/decisions/0014-serving-store.md): publication proportional to what changed.
 
-First step of the migration the ADR lists; not yet wired into the pipeline or the readers (they still use the copied
-file of urbanmon.publish). A publication is ONE DuckLake snapshot (one catalog transaction): readers attached
-read-only see the old or the new version, never a mix, and the publisher never waits for them (catalog in SQLite or
-PostgreSQL; a DuckDB-file catalog has DuckDB's two-way lock and is refused).
+Measured against the copied file and kept as a tested module: the boards stay on the DuckDB file of urbanmon.publish
+because each lake query pays its catalog (ADR 0014); nothing in the pipeline or the readers uses this module yet.
+
+A publication is ONE DuckLake snapshot (one catalog transaction): readers attached read-only see the old or the new
+version, never a mix, and the publisher never waits for them (catalog in SQLite in WAL mode, or PostgreSQL; a
+DuckDB-file catalog has DuckDB's two-way lock and is not used).
 
 - ``publish_version``: the build's serving tables into the lake, writing only the changed report dates' rows of the
   date-keyed tables and the other tables only when their fingerprint changed.
