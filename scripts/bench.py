@@ -13,6 +13,7 @@ Uses the full national year from ../shared when it is there, else the shipped Sh
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import platform
@@ -156,24 +157,16 @@ def bench_latency(src: Path, samples: int) -> dict:
                 "max_s": max(r["total_s"] for r in rows)}
 
 
-def bench_live(src: Path, samples: int) -> dict | None:
-    """Landing -> serving through the RUNNING platform (`make up`): scripts/bench_live.py, each stage timed
-    (its ``section(live)`` gives the markdown; ``measure`` the figures). ``src`` is unused: it lands ../shared's
-    national files, the only ones that supersede the served sample."""
-    sys.path.insert(0, str(REPO / "scripts"))
-    import bench_live as live
-
-    return live.measure(samples)
-
-
-def write_report(ingest_results: dict, latency: dict, source: str, live: dict | None = None) -> None:
+def write_report(ingest_results: dict, latency: dict, source: str, sections: list[str], load: tuple) -> None:
     env = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     p = ingest_results["pipeline"]
     lines = [
         "# Benchmarks",
         "",
         f"Written by `make bench` (scripts/bench.py) on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())};"
-        f" machine: {env}; data: {source}. Each contender runs in a fresh process; memory is peak RSS.",
+        f" machine: {env}; data: {source}; load average at the start {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}"
+        " (1 / 5 / 15 min). Every figure below comes from this one run; each section notes the load at its own"
+        " start. Each contender runs in a fresh process; memory is peak RSS.",
         "",
         "## 1. Ingest of the 366 daily files of 2020 into DuckDB",
         "",
@@ -208,23 +201,30 @@ def write_report(ingest_results: dict, latency: dict, source: str, live: dict | 
             f" {r['ingest_validate_s'] or 0:.2f}) | {r['dbt_build_s']:.2f} | {r['validate_marts_s']:.2f} |"
             f" {r['publish_s']:.2f} | {r['total_s']:.2f} |")
     lines += ["", f"p50 {latency['p50_s']:.2f} s, max {latency['max_s']:.2f} s (target p50 ≤ 15 s).", ""]
-    if live:
-        lines += [
-            "## 3. Latency through the running platform (Airflow trigger, scheduler and tasks included)",
-            "",
-            "A national daily file is renamed into `data/landing/air_quality/` of the platform started by `make up`;",
-            "the clock stops when the operations record shows it processed and a newer snapshot is published.",
-            "",
-            "| file | landing → serving (s) |",
-            "|---|---:|",
-        ]
-        lines += [f"| {r['file']} | {r['total_s']:.2f} |" for r in live["samples"]]
-        lines += ["", f"p50 {live['p50_s']:.2f} s, max {live['max_s']:.2f} s.", ""]
+    lines += sections
     out = REPO / "docs" / "benchmarks.md"
-    extra = out.read_text(encoding="utf-8").split("<!-- manual -->", 1)[1] if out.exists() and \
-        "<!-- manual -->" in out.read_text(encoding="utf-8") else ""
-    out.write_text("\n".join(lines) + ("\n<!-- manual -->" + extra if extra else ""), encoding="utf-8")
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {out}")
+
+
+# the sections in their own modules (scripts/bench_<name>.py, each ``section(live) -> markdown lines``), in the
+# order they run: the platform's figures first (LIVE=1), before this run's own builds busy the machine
+LIVE_SECTIONS = ("bench_live", "bench_board")
+OFFLINE_SECTIONS = ("bench_serving_store", "bench_scaling")
+
+
+def run_section(name: str, live: bool) -> list[str]:
+    sys.path.insert(0, str(REPO / "scripts"))
+    module = importlib.import_module(name)
+    print(f"== {name}", flush=True)
+    before = os.environ.get("URBANMON_DATA_DIR")
+    try:
+        return module.section(live)
+    finally:  # a section may point the data folder elsewhere: the next one starts from the same environment
+        if before is None:
+            os.environ.pop("URBANMON_DATA_DIR", None)
+        else:
+            os.environ["URBANMON_DATA_DIR"] = before
 
 
 def main() -> int:
@@ -233,15 +233,19 @@ def main() -> int:
     parser.add_argument("--latency-samples", type=int, default=5)
     parser.add_argument("--live", action="store_true", help="also measure through the platform `make up` started")
     args = parser.parse_args()
+    load = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         src, source = source_files(Path(tmp))
-        live = bench_live(src, args.latency_samples) if args.live else None
+        sections = [line for name in LIVE_SECTIONS for line in run_section(name, args.live)]
         ingest_results = bench_ingest(src, args.repeat)
         data_dir = os.environ.get("URBANMON_DATA_DIR")
         latency = bench_latency(src, args.latency_samples)
-        if data_dir is not None:
+        if data_dir is None:  # bench_latency pointed it at its own temporary folder, gone now
+            os.environ.pop("URBANMON_DATA_DIR", None)
+        else:
             os.environ["URBANMON_DATA_DIR"] = data_dir
-        write_report(ingest_results, latency, source, live)
+        sections += [line for name in OFFLINE_SECTIONS for line in run_section(name, args.live)]
+        write_report(ingest_results, latency, source, sections, load)
     return 0
 
 
