@@ -63,6 +63,34 @@ _check_admin_password()
 # --- metadata database -------------------------------------------------------------------------------------------
 SQLALCHEMY_DATABASE_URI = os.environ.get("SUPERSET_METADATA_URI") or f"sqlite:///{DATA_DIR}/superset.db"
 SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """The local SQLite metadata database in WAL mode: readers do not wait for the one writer (the action log's
+    flush), and a commit does not wait for the disk (synchronous=NORMAL: a power cut loses at most the last commits,
+    never the file's consistency)."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.OperationalError:  # another process holds the file in a transaction: keep its mode
+            pass
+        finally:
+            cursor.close()
+
+
+if SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.pool import SingletonThreadPool
+
+    # SQLAlchemy 1.4 opens a new connection to a SQLite file for every session (NullPool), and SQLite parses the
+    # schema of Superset's ~80 tables on each new connection: keep one connection per worker thread instead.
+    SQLALCHEMY_ENGINE_OPTIONS = {"poolclass": SingletonThreadPool, "pool_size": 16}
+    event.listen(Engine, "connect", _sqlite_pragmas)
 UPLOAD_FOLDER = f"{DATA_DIR}/uploads/"
 IMG_UPLOAD_FOLDER = f"{DATA_DIR}/uploads/img/"
 
@@ -196,7 +224,13 @@ def _load_sibling(name: str, filename: str):
 
 # The action log (table logs) keeps a row per request, written by a background thread in one transaction a second
 # instead of a commit inside every request (superset/event_log.py): 20 viewers no longer queue on SQLite's writer.
+# Permission look-ups (may these roles do X on Y? which datasets may this user read?) are remembered per worker for
+# SECURITY_CACHE_SECONDS (superset/security_cache.py): ~20 of the ~30 metadata queries of a chart-data request.
+# Authentication and row-level security stay exact on every request; a permission taken away applies within this time.
+SECURITY_CACHE_SECONDS = 10
 if importlib.util.find_spec("superset") is not None:  # this file is also read outside Superset's venv (tests)
     EVENT_LOGGER = _load_sibling("urbanmon_event_log", "event_log.py").QueuedDBEventLogger()
+    CUSTOM_SECURITY_MANAGER = _load_sibling("urbanmon_security_cache",
+                                            "security_cache.py").CachedPermissionsSecurityManager
 LOG_LEVEL = os.environ.get("SUPERSET_LOG_LEVEL", "INFO")
 ENABLE_TIME_ROTATE = False
