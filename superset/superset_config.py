@@ -212,6 +212,21 @@ EXPLORE_FORM_DATA_CACHE_CONFIG = {
     "CACHE_THRESHOLD": 10_000,
 }
 
+# --- the static bundles ------------------------------------------------------------------------------------------
+def FLASK_APP_MUTATOR(app) -> None:  # noqa: N802  (Superset's name for this hook)
+    """Serve Superset's built assets (/static/assets/: content-hashed file names, public, no login) straight from disk,
+    before Flask: no session, so no ``Vary: Cookie`` and no Set-Cookie. Through Flask every response carried
+    ``Vary: Cookie`` with a session cookie that changes with every response, so the browser re-validated its cached
+    bundles on each board it opened (a round trip through the whole Flask stack per bundle)."""
+    from werkzeug.middleware.shared_data import SharedDataMiddleware
+
+    import superset
+
+    assets = Path(superset.__file__).parent / "static" / "assets"
+    app.wsgi_app = SharedDataMiddleware(app.wsgi_app, {"/static/assets": str(assets)},
+                                        cache_timeout=int(timedelta(days=365).total_seconds()))
+
+
 # --- logs --------------------------------------------------------------------------------------------------------
 def _load_sibling(name: str, filename: str):
     if name not in sys.modules:
