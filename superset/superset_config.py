@@ -243,7 +243,9 @@ def _load_sibling(name: str, filename: str):
 # SECURITY_CACHE_SECONDS (superset/security_cache.py): ~20 of the ~30 metadata queries of a chart-data request.
 # Authentication and row-level security stay exact on every request; a permission taken away applies within this time.
 SECURITY_CACHE_SECONDS = 10
-if importlib.util.find_spec("superset") is not None:  # this file is also read outside Superset's venv (tests)
+_SUPERSET = importlib.util.find_spec("superset")
+# this file is also read outside Superset's venv (tests), where "superset" is at most this repository's folder
+if _SUPERSET is not None and _SUPERSET.origin is not None:
     EVENT_LOGGER = _load_sibling("urbanmon_event_log", "event_log.py").QueuedDBEventLogger()
     CUSTOM_SECURITY_MANAGER = _load_sibling("urbanmon_security_cache",
                                             "security_cache.py").CachedPermissionsSecurityManager
