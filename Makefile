@@ -35,7 +35,7 @@ docs: install  ## regenerate what the serving models' dbt YAML describes: docs/s
 bench: install  ## benchmarks -> docs/benchmarks.md (with the platform up, also through Airflow: make bench LIVE=1)
 	$(PY) scripts/bench.py $(if $(LIVE),--live)
 
-bench-board: install  ## chart-data API of the 总览 board, 20 concurrent viewers, cold/warm -> docs/benchmarks.md (platform up)
+bench-board: install  ## boards in headless Chromium and the 总览 chart-data API (20 viewers), cold/warm, printed (platform up; make bench LIVE=1 writes them)
 	$(PY) scripts/bench_board.py
 
 lock:  ## re-resolve the pinned locks (needs the package registry)

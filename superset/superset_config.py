@@ -7,7 +7,9 @@ The server makes no outside requests: no map tiles, no telemetry pixel, no web f
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -61,6 +63,34 @@ _check_admin_password()
 # --- metadata database -------------------------------------------------------------------------------------------
 SQLALCHEMY_DATABASE_URI = os.environ.get("SUPERSET_METADATA_URI") or f"sqlite:///{DATA_DIR}/superset.db"
 SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """The local SQLite metadata database in WAL mode: readers do not wait for the one writer (the action log's
+    flush), and a commit does not wait for the disk (synchronous=NORMAL: a power cut loses at most the last commits,
+    never the file's consistency)."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.OperationalError:  # another process holds the file in a transaction: keep its mode
+            pass
+        finally:
+            cursor.close()
+
+
+if SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.pool import SingletonThreadPool
+
+    # SQLAlchemy 1.4 opens a new connection to a SQLite file for every session (NullPool), and SQLite parses the
+    # schema of Superset's ~80 tables on each new connection: keep one connection per worker thread instead.
+    SQLALCHEMY_ENGINE_OPTIONS = {"poolclass": SingletonThreadPool, "pool_size": 16}
+    event.listen(Engine, "connect", _sqlite_pragmas)
 UPLOAD_FOLDER = f"{DATA_DIR}/uploads/"
 IMG_UPLOAD_FOLDER = f"{DATA_DIR}/uploads/img/"
 
@@ -182,6 +212,42 @@ EXPLORE_FORM_DATA_CACHE_CONFIG = {
     "CACHE_THRESHOLD": 10_000,
 }
 
+# --- the static bundles ------------------------------------------------------------------------------------------
+def FLASK_APP_MUTATOR(app) -> None:  # noqa: N802  (Superset's name for this hook)
+    """Serve Superset's built assets (/static/assets/: content-hashed file names, public, no login) straight from disk,
+    before Flask: no session, so no ``Vary: Cookie`` and no Set-Cookie. Through Flask every response carried
+    ``Vary: Cookie`` with a session cookie that changes with every response, so the browser re-validated its cached
+    bundles on each board it opened (a round trip through the whole Flask stack per bundle)."""
+    from werkzeug.middleware.shared_data import SharedDataMiddleware
+
+    import superset
+
+    assets = Path(superset.__file__).parent / "static" / "assets"
+    app.wsgi_app = SharedDataMiddleware(app.wsgi_app, {"/static/assets": str(assets)},
+                                        cache_timeout=int(timedelta(days=365).total_seconds()))
+
+
 # --- logs --------------------------------------------------------------------------------------------------------
+def _load_sibling(name: str, filename: str):
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(filename))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules[name] = module
+    return sys.modules[name]
+
+
+# The action log (table logs) keeps a row per request, written by a background thread in one transaction a second
+# instead of a commit inside every request (superset/event_log.py): 20 viewers no longer queue on SQLite's writer.
+# Permission look-ups (may these roles do X on Y? which datasets may this user read?) are remembered per worker for
+# SECURITY_CACHE_SECONDS (superset/security_cache.py): ~20 of the ~30 metadata queries of a chart-data request.
+# Authentication and row-level security stay exact on every request; a permission taken away applies within this time.
+SECURITY_CACHE_SECONDS = 10
+_SUPERSET = importlib.util.find_spec("superset")
+# this file is also read outside Superset's venv (tests), where "superset" is at most this repository's folder
+if _SUPERSET is not None and _SUPERSET.origin is not None:
+    EVENT_LOGGER = _load_sibling("urbanmon_event_log", "event_log.py").QueuedDBEventLogger()
+    CUSTOM_SECURITY_MANAGER = _load_sibling("urbanmon_security_cache",
+                                            "security_cache.py").CachedPermissionsSecurityManager
 LOG_LEVEL = os.environ.get("SUPERSET_LOG_LEVEL", "INFO")
 ENABLE_TIME_ROTATE = False

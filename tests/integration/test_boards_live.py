@@ -122,83 +122,45 @@ def test_harmful_sql_is_refused_with_a_clear_message(platform, sql):
 
 
 # --- a real browser ----------------------------------------------------------------------------------------------
+def _browser_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("superset_browser", REPO / "superset" / "browser.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BROWSER = _browser_module()  # superset/browser.py: how Chromium starts, logs in, and when a board has rendered
+EMPTY_TEXTS = BROWSER.EMPTY_TEXTS
+# charts that record events which need not have happened: empty is a valid answer there
+MAY_BE_EMPTY = {"被隔离的文件", "失败的运行", "指标状态变化", "告警记录", "样例数据退役", "计算值与公布值核对"}
+
+
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not chromium or not driver:
-        pytest.fail("Debian's chromium and chromium-driver are needed (scripts/bootstrap.sh installs them)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--window-size=1600,2200", "--lang=zh-CN",
-                # requests to any host but this machine fail: nothing may come from outside
-                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"):
-        options.add_argument(arg)
+    try:
+        drv = BROWSER.chromium()
+    except BROWSER.BrowserError as error:
+        pytest.fail(str(error))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    drv = webdriver.Chrome(service=Service(driver), options=options)
-    drv.set_page_load_timeout(60)
     yield drv
     drv.quit()
 
 
 def _browser_login(drv, platform, username: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
     password = (platform.setting("SUPERSET_ADMIN_PASSWORD") if username == "admin"
                 else platform.setting(USERS[username]["password_env"]))
     user = platform.setting("SUPERSET_ADMIN_USER") if username == "admin" else username
-    drv.delete_all_cookies()
-    for _attempt in range(3):  # on a loaded machine React may redraw the form while it is being filled in
-        drv.get(f"{platform.superset}/login/")
-        # the login form is drawn by React after the page has loaded
-        field = WebDriverWait(drv, 30).until(expected_conditions.element_to_be_clickable((By.ID, "username")))
-        time.sleep(1)
-        field = drv.find_element(By.ID, "username")
-        field.clear()
-        field.send_keys(user)
-        drv.find_element(By.ID, "password").clear()
-        drv.find_element(By.ID, "password").send_keys(password)
-        drv.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        deadline = time.monotonic() + 30
-        while "/login" in drv.current_url and time.monotonic() < deadline:
-            time.sleep(0.5)
-        if "/login" not in drv.current_url:
-            return
-    raise AssertionError(f"{username} could not log in (3 attempts)")
-
-
-# every chart type the boards draw: a canvas or SVG (ECharts), a table, or one of the Handlebars boards' HTML
-DRAWN = ("svg, canvas, table, .ant-empty, [data-test='empty-state'], .district-map, .cockpit, .summary, .scorecard, "
-         ".dbars, .commended")
-EMPTY_TEXTS = ("没有数据返回", "没有结果", "No results")
-# charts that record events which need not have happened: empty is a valid answer there
-MAY_BE_EMPTY = {"被隔离的文件", "失败的运行", "指标状态变化", "告警记录", "样例数据退役", "计算值与公布值核对"}
+    BROWSER.login(drv, platform.superset, user, password)
 
 
 def _wait_for_charts(drv, expected: int, timeout: float = 60) -> list[str]:
     """Wait until every chart holder has rendered (no spinner, something drawn); return their error texts."""
-    from selenium.webdriver.common.by import By
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        holders = drv.find_elements(By.CSS_SELECTOR, "[data-test='chart-grid-component']")
-        loading = drv.find_elements(By.CSS_SELECTOR,
-                                    "[data-test='chart-grid-component'] [data-test='loading-indicator']")
-        drawn = [h for h in holders if h.find_elements(By.CSS_SELECTOR, DRAWN)
-                 or any(word in h.text for word in EMPTY_TEXTS)]
-        if len(holders) >= expected and not loading and len(drawn) >= expected:
-            break
-        time.sleep(0.5)
-    else:
-        raise AssertionError(f"charts not rendered within {timeout} s ({len(holders)}/{expected} holders)")
-    errors = drv.find_elements(By.CSS_SELECTOR, "[data-test='chart-grid-component'] [data-test='error-alert'], "
-                                                "[data-test='chart-grid-component'] [role='alert'], .alert-danger")
-    return [e.text[:200] for e in errors]
+    try:
+        return BROWSER.wait_for_charts(drv, expected, timeout)[1]
+    except BROWSER.BrowserError as error:
+        raise AssertionError(str(error)) from None
 
 
 def _charts(drv) -> list[dict]:
