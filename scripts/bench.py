@@ -49,6 +49,19 @@ print({'seconds': t2 - t1, 'archive_seconds': t1 - t0, 'rows': r.rows, 'values':
        'files': len(r.loaded), 'parse_wait_s': r.timings['parse_wait_s'], 'load_s': r.timings['load_s'],
        'maxrss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
 """,
+    # the floor: parsing alone, every file to an Arrow table with pyarrow's defaults (threads on), nothing kept
+    "parse_floor_pyarrow_read_csv": """
+import resource, time, sys
+from pathlib import Path
+import pyarrow.csv as pacsv
+files = sorted(Path(sys.argv[1]).glob('china_cities_*.csv'))
+t0 = time.perf_counter()
+rows = 0
+for f in files:
+    rows += pacsv.read_csv(f).num_rows
+print({'seconds': time.perf_counter() - t0, 'rows_wide': rows, 'files': len(files),
+       'maxrss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+""",
     "pandas_read_melt": """
 import resource, time, sys
 from pathlib import Path
