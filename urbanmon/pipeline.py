@@ -15,9 +15,8 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from urbanmon import dbt_failures, faults, landing, publish, registry, warehouse
+from urbanmon import dbt_failures, dbt_process, faults, landing, publish, registry, warehouse
 from urbanmon.feeds.spec import load_specs
 from urbanmon.settings import DBT_PROJECT_DIR, paths
 
@@ -96,9 +95,10 @@ def dbt_build(plan: BuildPlan) -> dict:
 
     A full build rebuilds everything; otherwise only what depends on the changed feeds (``dbt_selection``), the
     CNEMC models only for the changed report dates. Returns the seconds taken and the nodes dbt ran."""
-    dbt = Path(sys.executable).with_name("dbt")
     target = paths().data / "dbt"
-    cmd = [str(dbt), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+    # `dbt build` through urbanmon.dbt_process: manifest.json only when read (full or failed builds), stage timings
+    cmd = [sys.executable, "-m", "urbanmon.dbt_process", "build", "--project-dir", str(DBT_PROJECT_DIR),
+           "--profiles-dir", str(DBT_PROJECT_DIR),
            "--target-path", str(target / "target"), "--log-path", str(target / "logs")]
     env = {**os.environ, "URBANMON_BUILD_DB": str(paths().build_db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     env.pop("URBANMON_CHANGED_REPORT_DATES", None)
@@ -108,6 +108,7 @@ def dbt_build(plan: BuildPlan) -> dict:
         # The dates go through the environment, not --vars, so dbt's partial parse stays valid (dbt_project/README)
         env["URBANMON_CHANGED_REPORT_DATES"] = json.dumps(plan.dates)
         cmd += dbt_selection(plan.feeds)
+    (target / "target" / dbt_process.TIMINGS_FILE).unlink(missing_ok=True)
     t0 = time.perf_counter()
     # dbt dies with this process (a killed worker leaves no orphan dbt holding the build database's lock)
     # the build file's turn (warehouse.build_lock): the heartbeat never opens it while dbt writes
@@ -125,11 +126,18 @@ def dbt_build(plan: BuildPlan) -> dict:
         found = dbt_failures.failures(target / "target", DBT_PROJECT_DIR)
         raise DbtBuildFailed(f"dbt build failed (exit {proc.returncode})\n"
                              + dbt_failures.explain(found, stdout + stderr, target / "logs" / "dbt.log"), found)
-    nodes = []
+    nodes, node_seconds = [], {}
     results = target / "target" / "run_results.json"
     if results.exists():
-        nodes = [(r["unique_id"], r["status"]) for r in json.loads(results.read_text())["results"]]
-    return {"seconds": elapsed, "summary": stdout.splitlines()[-1] if stdout else "", "nodes": nodes}
+        ran = json.loads(results.read_text())["results"]
+        nodes = [(r["unique_id"], r["status"]) for r in ran]
+        node_seconds = {r["unique_id"]: r.get("execution_time") or 0.0 for r in ran}
+    stages = {}
+    timings_file = target / "target" / dbt_process.TIMINGS_FILE
+    if timings_file.exists():
+        stages = json.loads(timings_file.read_text())
+    return {"seconds": elapsed, "summary": stdout.splitlines()[-1] if stdout else "", "nodes": nodes,
+            "node_seconds": node_seconds, "stages": stages}
 
 
 def validate_marts(run_id: str | None, changed_dates: list[str] | None = None) -> dict:
@@ -335,6 +343,9 @@ def transform_validate_publish(run_id: str, full_refresh: bool = False) -> dict:
             log.warning("quarantined after a failed dbt test: %s", quarantined)
             built = dbt_build(plan)
         timings["dbt_build_s"] = built["seconds"]
+        for stage, seconds in built["stages"].items():  # start-up (imports, project) vs execution
+            timings[f"dbt_{stage}"] = seconds
+        timings["dbt_nodes_s"] = built["node_seconds"]
         _record_nodes(run_id, built["nodes"])
         t1 = time.perf_counter()
         scope = None if plan.full_refresh else plan.dates
