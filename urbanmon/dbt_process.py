@@ -25,6 +25,17 @@ def _option(args: list[str], name: str) -> str | None:
     return args[args.index(name) + 1] if name in args and args.index(name) + 1 < len(args) else None
 
 
+def _peak_rss_mb() -> float | None:
+    """This process's own peak resident memory (VmHWM: unlike ru_maxrss, not inherited from the forking parent)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def main(argv: list[str]) -> int:
     t0 = time.perf_counter()
     from dbt.cli.main import dbtRunner
@@ -52,6 +63,7 @@ def main(argv: list[str]) -> int:
     (target / TIMINGS_FILE).write_text(json.dumps({
         "import_s": imported - t0, "load_project_s": loaded - imported, "execute_s": done - loaded,
         "elapsed_s": getattr(built.result, "elapsed_time", None), "write_artifacts_s": time.perf_counter() - done,
+        "peak_rss_mb": _peak_rss_mb(),
     }))
     if built.exception is not None:
         print(f"dbt error: {built.exception}", file=sys.stderr)
