@@ -50,6 +50,19 @@ print({'seconds': t2 - t1, 'archive_seconds': t1 - t0, 'rows': r.rows, 'values':
        'files': len(r.loaded), 'parse_wait_s': r.timings['parse_wait_s'], 'load_s': r.timings['load_s'],
        'maxrss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
 """,
+    # the floor: parsing alone, every file to an Arrow table with pyarrow's defaults (threads on), nothing kept
+    "parse_floor_pyarrow_read_csv": """
+import resource, time, sys
+from pathlib import Path
+import pyarrow.csv as pacsv
+files = sorted(Path(sys.argv[1]).glob('china_cities_*.csv'))
+t0 = time.perf_counter()
+rows = 0
+for f in files:
+    rows += pacsv.read_csv(f).num_rows
+print({'seconds': time.perf_counter() - t0, 'rows_wide': rows, 'files': len(files),
+       'maxrss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+""",
     "pandas_read_melt": """
 import resource, time, sys
 from pathlib import Path
@@ -150,6 +163,12 @@ def bench_latency(src: Path, samples: int) -> dict:
                          "ingest_parse_s": result.timings.get("parse_wait_s"),
                          "ingest_validate_s": result.timings.get("validate_s"),
                          "dbt_build_s": published["timings"]["dbt_build_s"],
+                         # dbt's start-up (imports, loading the partially parsed project) vs running the nodes
+                         "dbt_startup_s": published["timings"].get("dbt_import_s", 0.0)
+                         + published["timings"].get("dbt_load_project_s", 0.0),
+                         "dbt_execute_s": published["timings"].get("dbt_execute_s", 0.0),
+                         "dbt_slowest": sorted(published["timings"].get("dbt_nodes_s", {}).items(),
+                                               key=lambda kv: -kv[1])[:3],
                          "validate_marts_s": published["timings"]["validate_marts_s"],
                          "publish_s": published["timings"]["publish_s"], "total_s": time.perf_counter() - t0})
             print(json.dumps(rows[-1]), flush=True)
@@ -179,28 +198,37 @@ def write_report(ingest_results: dict, latency: dict, source: str, sections: lis
         f" (overlapped with parsing); runs {p['runs']};"
         f" archiving with SHA-256 beforehand {p['archive_seconds']:.2f} s |",
     ]
-    for name, label in (("pandas_read_melt", "pandas `read_csv` + `melt` + DuckDB insert"),
+    floor = ingest_results.get("parse_floor_pyarrow_read_csv")
+    if floor:
+        lines[-1] = lines[-1][:-2] + f"; {p['seconds'] / floor['seconds']:.2f}× the parse floor (target ≤ 1.2×) |"
+    for name, label in (("parse_floor_pyarrow_read_csv",
+                         "parse floor: `pyarrow.csv.read_csv` of the same files, default threading, to Arrow only"),
+                        ("pandas_read_melt", "pandas `read_csv` + `melt` + DuckDB insert"),
                         ("duckdb_read_csv_union_by_name", "DuckDB `read_csv(union_by_name=true)` (wide)")):
         r = ingest_results[name]
         lines.append(f"| {label} | {r['seconds']:.2f} | {r['maxrss_mb']:.0f} | |")
     lines += [
         "",
-        "Target: at most 6 s and under 1 GB resident. The GX gate on the raw batch is not in this figure (it is in",
-        "the latency figures below).",
+        "Target: at most 1.2× the parse floor and under 1 GB resident. The GX gate on the raw batch is not in this",
+        "figure (it is in the latency figures below).",
         "",
         "## 2. Latency from landing to the serving snapshot (pipeline code, without Airflow's scheduling)",
         "",
         "Steady state: the year less its last days is loaded and published; then each remaining day lands alone.",
         "",
-        "| file | archive | ingest (parse / GX) | dbt build | GX marts | publish | total (s) |",
+        "| file | archive | ingest (parse / GX) | dbt build (start-up / nodes) | GX marts | publish | total (s) |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in latency["samples"]:
         lines.append(
             f"| {r['file']} | {r['archive_s']:.2f} | {r['ingest_s']:.2f} ({r['ingest_parse_s'] or 0:.2f} /"
-            f" {r['ingest_validate_s'] or 0:.2f}) | {r['dbt_build_s']:.2f} | {r['validate_marts_s']:.2f} |"
-            f" {r['publish_s']:.2f} | {r['total_s']:.2f} |")
-    lines += ["", f"p50 {latency['p50_s']:.2f} s, max {latency['max_s']:.2f} s (target p50 ≤ 15 s).", ""]
+            f" {r['ingest_validate_s'] or 0:.2f}) | {r['dbt_build_s']:.2f} ({r['dbt_startup_s']:.2f} /"
+            f" {r['dbt_execute_s']:.2f}) | {r['validate_marts_s']:.2f} | {r['publish_s']:.2f} | {r['total_s']:.2f} |")
+    slowest = latency["samples"][-1]["dbt_slowest"]
+    lines += ["", f"p50 {latency['p50_s']:.2f} s, max {latency['max_s']:.2f} s (target p50 ≤ 8 s for the pipeline"
+              " code). dbt start-up: the process, importing dbt and loading the partially parsed project; nodes:"
+              " running the selected models and tests. Slowest nodes of the last build: "
+              + ", ".join(f"{uid.split('.')[-1]} {sec:.2f} s" for uid, sec in slowest) + ".", ""]
     lines += sections
     out = REPO / "docs" / "benchmarks.md"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")

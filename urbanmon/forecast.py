@@ -26,7 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import stdtr, stdtrit
 
 MIN_POINTS_PROBABILITY = 5       # fewer annual points: no probability (the variance is a guess from 1-2 df)
 PREDICTION_LEVEL = 0.80          # central prediction interval reported beside the probability
@@ -185,6 +184,8 @@ def forecast(points: Sequence[tuple[int, float]], target_year: int, *, lower: fl
         return float(forward(np.array(value)))
 
     lo_z, hi_z = to_fit(lower), to_fit(upper)
+    from scipy.special import stdtr, stdtrit  # here: importing scipy costs ~1 s, paid only by a real forecast
+
     p_hi = 1.0 if hi_z == math.inf else float(stdtr(dof, (hi_z - mean) / sd))
     p_lo = 0.0 if lo_z == -math.inf else float(stdtr(dof, (lo_z - mean) / sd))
     probability = min(1.0, max(0.0, p_hi - p_lo))

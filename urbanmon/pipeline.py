@@ -15,9 +15,8 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from urbanmon import dbt_failures, faults, landing, publish, registry, warehouse
+from urbanmon import dbt_failures, dbt_process, faults, landing, publish, registry, warehouse
 from urbanmon.feeds.spec import load_specs
 from urbanmon.settings import DBT_PROJECT_DIR, paths
 
@@ -96,9 +95,10 @@ def dbt_build(plan: BuildPlan) -> dict:
 
     A full build rebuilds everything; otherwise only what depends on the changed feeds (``dbt_selection``), the
     CNEMC models only for the changed report dates. Returns the seconds taken and the nodes dbt ran."""
-    dbt = Path(sys.executable).with_name("dbt")
     target = paths().data / "dbt"
-    cmd = [str(dbt), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+    # `dbt build` through urbanmon.dbt_process: manifest.json only when read (full or failed builds), stage timings
+    cmd = [sys.executable, "-m", "urbanmon.dbt_process", "build", "--project-dir", str(DBT_PROJECT_DIR),
+           "--profiles-dir", str(DBT_PROJECT_DIR),
            "--target-path", str(target / "target"), "--log-path", str(target / "logs")]
     env = {**os.environ, "URBANMON_BUILD_DB": str(paths().build_db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     env.pop("URBANMON_CHANGED_REPORT_DATES", None)
@@ -108,6 +108,7 @@ def dbt_build(plan: BuildPlan) -> dict:
         # The dates go through the environment, not --vars, so dbt's partial parse stays valid (dbt_project/README)
         env["URBANMON_CHANGED_REPORT_DATES"] = json.dumps(plan.dates)
         cmd += dbt_selection(plan.feeds)
+    (target / "target" / dbt_process.TIMINGS_FILE).unlink(missing_ok=True)
     t0 = time.perf_counter()
     # dbt dies with this process (a killed worker leaves no orphan dbt holding the build database's lock)
     # the build file's turn (warehouse.build_lock): the heartbeat never opens it while dbt writes
@@ -125,11 +126,18 @@ def dbt_build(plan: BuildPlan) -> dict:
         found = dbt_failures.failures(target / "target", DBT_PROJECT_DIR)
         raise DbtBuildFailed(f"dbt build failed (exit {proc.returncode})\n"
                              + dbt_failures.explain(found, stdout + stderr, target / "logs" / "dbt.log"), found)
-    nodes = []
+    nodes, node_seconds = [], {}
     results = target / "target" / "run_results.json"
     if results.exists():
-        nodes = [(r["unique_id"], r["status"]) for r in json.loads(results.read_text())["results"]]
-    return {"seconds": elapsed, "summary": stdout.splitlines()[-1] if stdout else "", "nodes": nodes}
+        ran = json.loads(results.read_text())["results"]
+        nodes = [(r["unique_id"], r["status"]) for r in ran]
+        node_seconds = {r["unique_id"]: r.get("execution_time") or 0.0 for r in ran}
+    stages = {}
+    timings_file = target / "target" / dbt_process.TIMINGS_FILE
+    if timings_file.exists():
+        stages = json.loads(timings_file.read_text())
+    return {"seconds": elapsed, "summary": stdout.splitlines()[-1] if stdout else "", "nodes": nodes,
+            "node_seconds": node_seconds, "stages": stages}
 
 
 def validate_marts(run_id: str | None, changed_dates: list[str] | None = None) -> dict:
@@ -152,17 +160,7 @@ def validate_marts(run_id: str | None, changed_dates: list[str] | None = None) -
     try:
         for suite, table, expectations in (
                 (s, t, e) for s in map(quality.load_suite_spec, SERVING_SUITES) for t, e in s["tables"].items()):
-            column = suite.get("incremental_on", {}).get(table)
-            if changed_dates is not None and column:
-                df = con.execute(
-                    f"select * from serving.{table} where {column} in "
-                    "(select unnest(?::date[])) or {column} in (select unnest(?::date[]) - 1)".format(column=column),
-                    [changed_dates, changed_dates]).df()
-            else:
-                df = con.execute(f"select * from serving.{table}").df()
-            index = "source_file_name" if "source_file_name" in df.columns else None
-            outcomes.append(quality.validate_dataframe(df, f"{suite['name']}.{table}", f"serving.{table}",
-                                                       expectations, index_column=index))
+            outcomes.append(_validate_table(con, suite, table, expectations, changed_dates))
             faults.point("validation")
     finally:
         con.close()
@@ -180,6 +178,61 @@ def validate_marts(run_id: str | None, changed_dates: list[str] | None = None) -
     failures = [f"{o.target}: {x.expectation} on {x.column} ({x.unexpected_count} rows, e.g. {x.sample[:3]})"
                 for o in outcomes for x in o.outcomes if not x.success and x.severity == "critical"]
     return {"success": all(o.critical_success for o in outcomes), "bad_files": bad_files, "failures": failures}
+
+
+def _validate_table(con, suite: dict, table: str, expectations: list[dict], changed_dates: list[str] | None):
+    """One serving table through its GX expectations, reading only the columns they check (and the file name that
+    attributes a failure). A table with a date column (``incremental_on``) is read for the changed dates only, or,
+    on a full build, one year at a time — its expectations are per row, or unique per date — so memory stays that
+    of one year however long the history."""
+    from urbanmon import quality
+
+    present = [r[0] for r in con.execute(
+        "select column_name from duckdb_columns() where schema_name = 'serving' and table_name = ? "
+        "order by column_index", [table]).fetchall()]
+    wanted = {c for e in expectations for c in [e["kwargs"].get("column"), *e["kwargs"].get("column_list", [])] if c}
+    index = "source_file_name" if "source_file_name" in present else None
+    missing = sorted(wanted - set(present))
+    if missing:
+        raise KeyError(f"suite {suite['name']}: column(s) {missing} not in serving.{table}")
+    whole_rows = any(e["type"].startswith("expect_table_") for e in expectations)  # a table-level check sees all
+    columns = ", ".join(f'"{c}"' for c in present if whole_rows or c in wanted or c == index)
+    column = suite.get("incremental_on", {}).get(table)
+    name, target = f"{suite['name']}.{table}", f"serving.{table}"
+    if column and changed_dates is not None:
+        chunks = [con.execute(
+            f"select {columns} from serving.{table} where {column} in (select unnest(?::date[])) "
+            f"or {column} in (select unnest(?::date[]) - 1)", [changed_dates, changed_dates]).df()]
+    elif column:
+        years = [r[0] for r in con.execute(
+            f"select distinct year({column}) from serving.{table} order by 1").fetchall()]
+        chunks = (con.execute(f"select {columns} from serving.{table} where year({column}) is not distinct from ?",
+                              [year]).df() for year in years or [None])
+    else:
+        chunks = [con.execute(f"select {columns} from serving.{table}").df()]
+    return _merged([quality.validate_dataframe(df, name, target, expectations, index_column=index)
+                    for df in chunks])
+
+
+def _merged(parts: list):
+    """The outcomes of one table validated in parts, as one outcome (counts summed, file attributions merged)."""
+    import dataclasses
+
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    outcomes = []
+    for i, outcome in enumerate(first.outcomes):
+        same = [p.outcomes[i] for p in parts]
+        bad: dict[str, int] = {}
+        for o in same:
+            for name, count in o.bad_files.items():
+                bad[name] = bad.get(name, 0) + count
+        outcomes.append(dataclasses.replace(
+            outcome, success=all(o.success for o in same), unexpected_count=sum(o.unexpected_count for o in same),
+            bad_files=bad, sample=[v for o in same for v in o.sample][:5]))
+    return dataclasses.replace(first, success=all(p.success for p in parts),
+                               evaluated=sum(p.evaluated for p in parts), outcomes=outcomes)
 
 
 def quarantine_loaded(bad_files: dict[str, str], run_id: str | None) -> list[str]:
@@ -335,6 +388,9 @@ def transform_validate_publish(run_id: str, full_refresh: bool = False) -> dict:
             log.warning("quarantined after a failed dbt test: %s", quarantined)
             built = dbt_build(plan)
         timings["dbt_build_s"] = built["seconds"]
+        for stage, seconds in built["stages"].items():  # start-up (imports, project) vs execution
+            timings[f"dbt_{stage}"] = seconds
+        timings["dbt_nodes_s"] = built["node_seconds"]
         _record_nodes(run_id, built["nodes"])
         t1 = time.perf_counter()
         scope = None if plan.full_refresh else plan.dates

@@ -122,3 +122,44 @@
         {%- do return(relation) -%}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- the calendar years of the changed report dates shifted by `offsets` (integers, sorted) -#}
+{% macro changed_years(offsets=[0]) %}
+    {%- set years = [] -%}
+    {%- for day in changed_dates_shifted(offsets) -%}
+        {%- if (day[:4] | int) not in years -%}{%- do years.append(day[:4] | int) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(years | sort) }}
+{% endmacro %}
+
+
+{#- SQL predicate: `column` (a year) is a year of the changed report dates shifted by `offsets`; `false` if none -#}
+{% macro in_changed_years(column, offsets=[0]) -%}
+    {%- set years = changed_years(offsets) -%}
+    {%- if years -%}
+        {{ column }} in ({{ years | join(', ') }})
+    {%- else -%}
+        false
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- pre-hook of a model incremental by year: on a partial build delete the changed years' rows (and the rows
+    `rebuilt_whole` selects, which the model inserts on every build), on a full build everything -#}
+{% macro delete_changed_year_rows(column, offsets=[0], rebuilt_whole=none) -%}
+    {%- if is_incremental() -%}
+        {%- if changed_report_dates() is none -%}
+            delete from {{ this }}
+        {%- else -%}
+            delete from {{ this }} where {{ in_changed_years(column, offsets) }}
+            {%- if rebuilt_whole %} or ({{ rebuilt_whole }}){% endif %}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- serving.indicator_inputs: the rows rebuilt on every build (all but the air-quality days, incremental by year) -#}
+{% macro indicator_inputs_rebuilt_whole() -%}
+    source_feed is distinct from 'air_quality__cnemc_city_hourly'
+{%- endmacro %}

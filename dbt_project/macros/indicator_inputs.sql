@@ -29,7 +29,12 @@
         inputs.value::double as value,
         inputs.unit::varchar as unit,
         inputs.source_feed::varchar as source_feed,
-        list_sort(list_distinct(inputs.source_file_sha256))::varchar[] as source_file_sha256
+        -- a list of one file (most records: one daily file) is already sorted and distinct: skip the per-row sort
+        case
+            when len(inputs.source_file_sha256) = 1 and inputs.source_file_sha256[1] is not null
+                then inputs.source_file_sha256
+            else list_sort(list_distinct(inputs.source_file_sha256))
+        end::varchar[] as source_file_sha256
     from (
         select * from {{ records }} where area_code is distinct from '{{ city_code }}'
         {%- set rules = city if city is mapping else {'numerator': city, 'denominator': city} %}

@@ -1,10 +1,24 @@
 -- The inputs of every indicator value (int_indicator_inputs, macros/indicator_inputs.sql): one row per value,
--- component and lower-level record, with its unit and the files it came from
+-- component and lower-level record, with its unit and the files it came from.
+-- Incremental: the air-quality days (int_indicator_inputs__air_quality, nine in ten rows) by year as that model is;
+-- every other input (a few thousand rows) is deleted and inserted again on every build.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_year_rows('year', [-1, 0], indicator_inputs_rebuilt_whole()) }}",
+    )
+}}
+
 with
 
 inputs as (
 
     select * from {{ ref('int_indicator_inputs') }}
+    {%- if is_partial_build() %}
+    where {{ in_changed_years('year', [-1, 0]) }} or ({{ indicator_inputs_rebuilt_whole() }})
+    {%- endif %}
 
 ),
 
