@@ -308,7 +308,7 @@ case "${1:-}" in
       "$AIRFLOW_BIN/airflow" db migrate > "$LOG_DIR/airflow-init.log" 2>&1 || { tail -n 30 "$LOG_DIR/airflow-init.log" >&2; exit 1; }
       if ! "$AIRFLOW_BIN/airflow" users list -o plain 2>/dev/null | awk '{print $2}' | grep -qx "$AIRFLOW_ADMIN_USER"; then
         "$AIRFLOW_BIN/airflow" users create --role Admin --username "$AIRFLOW_ADMIN_USER" \
-          --password "$AIRFLOW_ADMIN_PASSWORD" --firstname Admin --lastname Urbanmon --email admin@localhost \
+          --password="$AIRFLOW_ADMIN_PASSWORD" --firstname Admin --lastname Urbanmon --email admin@localhost \
           >> "$LOG_DIR/airflow-init.log" 2>&1
       fi
       "$AIRFLOW_BIN/airflow" pools set duckdb_build 1 "Writers of the private build DuckDB file (one at a time)" >/dev/null

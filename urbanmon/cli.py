@@ -43,15 +43,25 @@ from pathlib import Path
 
 from urbanmon.settings import REPO_ROOT, paths
 
+
+def token(nbytes: int) -> str:
+    """A URL-safe random secret that never starts with "-": a value beginning with a dash is read as an option by
+    the command-line tools a secret may reach (``airflow users create --password -x…`` fails to start the platform)."""
+    while True:
+        value = secrets.token_urlsafe(nbytes)
+        if not value.startswith("-"):
+            return value
+
+
 SECRET_KEYS = {
-    "AIRFLOW_ADMIN_PASSWORD": lambda: secrets.token_urlsafe(16),
-    "AIRFLOW_SECRET_KEY": lambda: secrets.token_urlsafe(32),
+    "AIRFLOW_ADMIN_PASSWORD": lambda: token(16),
+    "AIRFLOW_SECRET_KEY": lambda: token(32),
     "AIRFLOW_FERNET_KEY": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-    "AIRFLOW_JWT_SECRET": lambda: secrets.token_urlsafe(32),
-    "SUPERSET_ADMIN_PASSWORD": lambda: secrets.token_urlsafe(16),
-    "SUPERSET_SECRET_KEY": lambda: secrets.token_urlsafe(42),
-    "POSTGRES_PASSWORD": lambda: secrets.token_urlsafe(24),
-    "REDIS_PASSWORD": lambda: secrets.token_urlsafe(24),
+    "AIRFLOW_JWT_SECRET": lambda: token(32),
+    "SUPERSET_ADMIN_PASSWORD": lambda: token(16),
+    "SUPERSET_SECRET_KEY": lambda: token(42),
+    "POSTGRES_PASSWORD": lambda: token(24),
+    "REDIS_PASSWORD": lambda: token(24),
 }
 
 

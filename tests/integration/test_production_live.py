@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -95,6 +96,9 @@ def prod():
         "PRODUCTION_POSTGRES_PORT": str(_free_port()), "PRODUCTION_REDIS_PORT": str(_free_port()),
         "PRODUCTION_SCHEDULER_HEALTH_PORT": str(_free_port()),
         "URBANMON_PRODUCTION_SERVICES_ONLY": "1",
+        # a password starting with "-" (1 in 64 of the generated ones before urbanmon.cli.token): the init must take it
+        # as the value it is, not as an option (it once kept this platform from starting)
+        "AIRFLOW_ADMIN_PASSWORD": "-" + secrets.token_urlsafe(16),
         "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(HEARTBEAT_TIMEOUT_S),
         "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
     }

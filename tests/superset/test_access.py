@@ -143,3 +143,15 @@ def test_duckdb_connections_have_memory_and_thread_limits(name):
     config = db["extra"]["engine_params"]["connect_args"]["config"]
     assert config["memory_limit"] == "1GB" and config["threads"] == 2
     assert config["lock_configuration"] is True and config["enable_external_access"] is False
+
+
+def test_generated_secrets_never_start_with_a_dash(monkeypatch):
+    """A secret starting with "-" is read as an option by the command-line tools it reaches (airflow users create
+    --password): the generator draws again until it does not."""
+    import secrets as stdlib_secrets
+
+    from urbanmon import cli
+
+    drawn = iter(["-leading-dash-value", "--another", "plain-value_ok"])
+    monkeypatch.setattr(stdlib_secrets, "token_urlsafe", lambda n: next(drawn))
+    assert cli.token(16) == "plain-value_ok"
