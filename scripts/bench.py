@@ -187,6 +187,10 @@ def write_report(ingest_results: dict, latency: dict, source: str, sections: lis
         " (1 / 5 / 15 min). Every figure below comes from this one run; each section notes the load at its own"
         " start. Each contender runs in a fresh process; memory is peak RSS.",
         "",
+        "Run as `" + " ".join(["scripts/bench.py", *sys.argv[1:]]) + "`"
+        + "".join(f" {k}={v}" for k, v in sorted(os.environ.items())
+                  if k.startswith("BENCH_") or k == "URBANMON_SCALING_DAYS") + ".",
+        "",
         "## 1. Ingest of the 366 daily files of 2020 into DuckDB",
         "",
         f"{p['values']:,} non-missing values ({p['rows']:,} location-hours × 15 types) in {p['files']} files.",
