@@ -434,6 +434,11 @@ def section(live: bool) -> list[str]:
     return render(load, build_s, scales, lock_fact)
 
 
+def _measured(scales: list[dict]):
+    """(scale result, contender key) for every contender measured at each scale, in table order."""
+    return [(r, key) for r in scales for key in "abc" if f"{key}_first_s" in r]
+
+
 def render(load: tuple, build_s: float, scales: list[dict], lock_fact: str) -> list[str]:
     names = {"a": "A 复制的 DuckDB 文件（现状）", "b": "B DuckLake（SQLite 目录，整体重写）",
              "c": "C DuckLake（SQLite 目录，按变化写入）"}
@@ -445,34 +450,31 @@ def render(load: tuple, build_s: float, scales: list[dict], lock_fact: str) -> l
              "| scale | contender | first publication s | one-day change s | same-version refresh s | "
              "store size MB | snapshots kept |",
              "|---|---|---:|---:|---:|---:|---:|"]
-    for r in scales:
-        for key in [k for k in "abc" if f"{k}_first_s" in r]:
-            size = r["a_history_bytes"] if key == "a" else r[f"{key}_bytes"]
-            kept = "11 files (history/)" if key == "a" else str(r[f"{key}_snapshots"])
-            lines.append(f"| {r['factor']}x | {names[key]} | {_s(r[f'{key}_first_s'])} | {_s(r[f'{key}_day_s'])} "
-                         f"| {_s(r[f'{key}_refresh_s'])} | {size / 1e6:.0f} | {kept} |")
+    for r, key in _measured(scales):
+        size = r["a_history_bytes"] if key == "a" else r[f"{key}_bytes"]
+        kept = "11 files (history/)" if key == "a" else str(r[f"{key}_snapshots"])
+        lines.append(f"| {r['factor']}x | {names[key]} | {_s(r[f'{key}_first_s'])} | {_s(r[f'{key}_day_s'])} "
+                     f"| {_s(r[f'{key}_refresh_s'])} | {size / 1e6:.0f} | {kept} |")
     lines += ["", "Boards' heavy queries, median of 5 on a warm sealed reader (ms; A opens the file per "
               "connection as Superset does, B/C attach the lake read-only with only its folder readable):", "",
               "| scale | contender | " + " | ".join(BOARD_QUERIES) + " |",
               "|---|---|" + "---:|" * len(BOARD_QUERIES)]
-    for r in scales:
-        for key in [k for k in "abc" if f"{k}_first_s" in r]:
-            q = r[f"{key}_queries"]
-            lines.append(f"| {r['factor']}x | {names[key]} | " + " | ".join(_ms(q[n]) for n in BOARD_QUERIES)
-                         + " |")
+    for r, key in _measured(scales):
+        q = r[f"{key}_queries"]
+        lines.append(f"| {r['factor']}x | {names[key]} | " + " | ".join(_ms(q[n]) for n in BOARD_QUERIES)
+                     + " |")
     lines += ["", f"Isolation: {READERS} reader processes querying two per-version markers (written first and last "
               f"in a publication) in one statement during one-day publications ({PUBLICATIONS} unless the column says "
               f"fewer), each reader pausing {THINK_S:.0f} s between queries:", "",
               "| scale | contender | publications | reads | mixed (old+new) | reader errors | versions seen | "
               "publication p50 s | publications failed | read median ms | first error |",
               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
-    for r in scales:
-        for key in [k for k in "abc" if f"{k}_first_s" in r]:
-            i = r[f"{key}_iso"]
-            first = (i["first_error"] or i["first_failure"]).replace("|", "/")
-            lines.append(f"| {r['factor']}x | {names[key]} | {i['publications']} | {i['reads']} | {i['mixed']} | "
-                         f"{i['reader_errors']} | {i['versions_seen']} | {_s(i['publish_p50_s'])} | "
-                         f"{i['publish_failures']} | {i['read_median_ms']:.1f} | {first} |")
+    for r, key in _measured(scales):
+        i = r[f"{key}_iso"]
+        first = (i["first_error"] or i["first_failure"]).replace("|", "/")
+        lines.append(f"| {r['factor']}x | {names[key]} | {i['publications']} | {i['reads']} | {i['mixed']} | "
+                     f"{i['reader_errors']} | {i['versions_seen']} | {_s(i['publish_p50_s'])} | "
+                     f"{i['publish_failures']} | {i['read_median_ms']:.1f} | {first} |")
     lines += ["", f"Time travel (a citation reopened): the first publication's marker read back `AT (VERSION => n)` "
               f"from the lake: B {scales[0].get('b_time_travel')!r}, C {scales[0].get('c_time_travel')!r} "
               "(expected 'v0').",
