@@ -189,8 +189,8 @@ def _status_changes(con, config: dict, now: dt.datetime) -> list[dict]:
                          + ("以下状态的改变来自口径更新，而非新数据；" if rule_lines else "当前状态均未因此改变；")
                          + "已冻结的评估版本不受影响。\n\n" + "\n\n".join(rule_lines)
                          + f"\n\n服务快照：{snapshot_id}"),
-                "recipients": _to(config, "run_failed", None) + sorted(
-                    {a for code in changes for a in _to(config, "status_change", code)})})
+                "recipients": sorted({*_to(config, "run_failed", None),
+                                      *(a for code in changes for a in _to(config, "status_change", code))})})
         con.executemany("delete from ops.versions_seen where kind = ?", [[k] for k in versions])
         con.executemany("insert into ops.versions_seen values (?, ?, ?)", [[k, v, now] for k, v in versions.items()])
         con.execute("delete from ops.status_seen")
